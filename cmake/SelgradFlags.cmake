@@ -1,0 +1,20 @@
+# Warnings, native code generation and sanitizers, set once for every selgrad target.
+# Targets opt in with selgrad_apply_flags(target).
+
+add_library(selgrad_flags INTERFACE)
+target_compile_options(selgrad_flags INTERFACE
+  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+    -Wno-restrict>  # GCC 12 reports false -Wrestrict positives inside std::string operator+
+  $<$<CONFIG:Release>:-O3>)
+if(SELGRAD_NATIVE)
+  target_compile_options(selgrad_flags INTERFACE -march=native)
+endif()
+if(SELGRAD_SANITIZE)
+  target_compile_options(selgrad_flags INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(selgrad_flags INTERFACE -fsanitize=address,undefined)
+endif()
+
+function(selgrad_apply_flags target)
+  target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:selgrad_flags>)
+endfunction()

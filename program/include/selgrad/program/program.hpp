@@ -1,0 +1,75 @@
+// The program IR: the paper's P = (p, q, m, pr, G) (math.md, "Programs (Algorithm 1)").
+//
+// Nodes are stored in evaluation order: the p inputs first, then one node per computed value.
+// A node's arguments are earlier nodes or exact literals, so pr(k) is the set of node arguments
+// of node k and every argument index is smaller than k (programs never overwrite a value).
+// A multi-output `sort` statement with k names becomes k consecutive Sort nodes sharing their
+// arguments; node `group_first + r` is the r-th largest value (rank r).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "selgrad/program/literal.hpp"
+#include "selgrad/program/op.hpp"
+
+namespace selgrad {
+
+struct Arg {
+  enum class Kind : std::uint8_t { Node, Literal };
+  Kind kind = Kind::Node;
+  std::uint32_t index = 0;  ///< into Program::nodes or Program::literals
+
+  static Arg node(std::uint32_t i) { return {Kind::Node, i}; }
+  static Arg literal(std::uint32_t i) { return {Kind::Literal, i}; }
+  bool is_node() const { return kind == Kind::Node; }
+  friend bool operator==(const Arg&, const Arg&) = default;
+};
+
+struct Node {
+  std::string name;
+  Op op = Op::Input;
+  /// Arguments in written order. For `lin c0 c1 a1 c2 a2 ...` these are c0, c1, a1, ...;
+  /// for `select CMP u v a b` they are u, v, a, b; for `powi a k` only a (k is `power`).
+  std::vector<Arg> args;
+  Cmp cmp = Cmp::Lt;              ///< select only
+  std::int64_t power = 0;         ///< powi only
+  std::uint32_t group_first = 0;  ///< sort only: index of the statement's first node
+  std::uint32_t group_size = 0;   ///< sort only: number of outputs k (= number of args)
+  std::uint32_t line = 0;         ///< source line, 0 when built in code
+
+  std::uint32_t sort_rank(std::uint32_t self) const { return self - group_first; }
+  friend bool operator==(const Node& a, const Node& b) {
+    return a.name == b.name && a.op == b.op && a.args == b.args && a.cmp == b.cmp &&
+           a.power == b.power && a.group_first == b.group_first && a.group_size == b.group_size;
+  }
+};
+
+struct Program {
+  std::vector<Node> nodes;        ///< inputs first, then computed nodes in evaluation order
+  std::vector<Literal> literals;  ///< every literal argument, in first-use order
+  std::vector<std::uint32_t> outputs;
+  std::uint32_t input_count = 0;
+
+  std::size_t p() const { return input_count; }     ///< number of inputs
+  std::size_t q() const { return outputs.size(); }  ///< number of outputs
+  std::size_t m() const { return nodes.size(); }    ///< number of nodes
+
+  /// True if some node needs exp/log (then there is no exact rational evaluation).
+  bool transcendental() const;
+  /// Index of the node named `name`, or -1.
+  std::int64_t find(const std::string& name) const;
+
+  /// Structural equality: same nodes (names, ops, arguments, literal values), same outputs.
+  /// Source lines are not compared, so print-then-parse of a built program compares equal.
+  friend bool operator==(const Program& a, const Program& b);
+};
+
+/// Checks every invariant a program must satisfy (inputs first, p > 0, q > 0, arguments refer
+/// to earlier nodes, arities, literal-only positions of lin, sort groups, unique names).
+/// Throws Error(ErrorKind::Program) naming the node. The parser's output always passes; this is
+/// for programs built in code.
+void validate(const Program& program);
+
+}  // namespace selgrad

@@ -1,0 +1,124 @@
+// Exact literal parsing (see literal.hpp): decimal and fraction forms to sign/num/den digits.
+#include "selgrad/program/literal.hpp"
+
+#include <cctype>
+#include <charconv>
+
+namespace selgrad {
+namespace {
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+std::string strip_zeros(std::string_view s) {
+  std::size_t i = 0;
+  while (i + 1 < s.size() && s[i] == '0') ++i;
+  return std::string(s.substr(i));
+}
+
+std::optional<Literal> fail(std::string* why, const char* reason) {
+  if (why) *why = reason;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string Literal::as_fraction() const {
+  std::string s = negative ? "-" : "";
+  s += numerator;
+  if (denominator != "1") s += "/" + denominator;
+  return s;
+}
+
+std::optional<std::int64_t> Literal::as_int64() const {
+  if (!is_integer() || numerator.size() > 19) return std::nullopt;
+  std::uint64_t v = 0;
+  auto r = std::from_chars(numerator.data(), numerator.data() + numerator.size(), v);
+  if (r.ec != std::errc{}) return std::nullopt;
+  if (v > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+  return negative ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v);
+}
+
+Literal Literal::from_int(std::int64_t v) {
+  Literal l;
+  l.text = std::to_string(v);
+  l.negative = v < 0;
+  const std::uint64_t mag =
+      v < 0 ? static_cast<std::uint64_t>(-(v + 1)) + 1 : static_cast<std::uint64_t>(v);
+  l.numerator = std::to_string(mag);
+  l.denominator = "1";
+  return l;
+}
+
+std::optional<Literal> parse_literal(std::string_view text, std::string* why) {
+  Literal lit;
+  lit.text = std::string(text);
+  std::string_view s = text;
+  bool neg = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    neg = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return fail(why, "empty number");
+  if (!std::isdigit(static_cast<unsigned char>(s[0]))) return fail(why, "a number must start with a digit");
+
+  const auto slash = s.find('/');
+  if (slash != std::string_view::npos) {
+    const auto num = s.substr(0, slash), den = s.substr(slash + 1);
+    if (!all_digits(num) || !all_digits(den)) return fail(why, "a fraction is digits/digits");
+    if (num.size() > kMaxLiteralDigits || den.size() > kMaxLiteralDigits)
+      return fail(why, "too many digits");
+    lit.numerator = strip_zeros(num);
+    lit.denominator = strip_zeros(den);
+    if (lit.denominator == "0") return fail(why, "zero denominator");
+  } else {
+    // mantissa [. fraction] [e exponent]
+    std::size_t epos = s.find_first_of("eE");
+    std::string_view mant = s.substr(0, epos);
+    std::int64_t exponent = 0;
+    if (epos != std::string_view::npos) {
+      std::string_view e = s.substr(epos + 1);
+      bool eneg = false;
+      if (!e.empty() && (e[0] == '-' || e[0] == '+')) {
+        eneg = e[0] == '-';
+        e.remove_prefix(1);
+      }
+      if (!all_digits(e)) return fail(why, "bad exponent");
+      if (e.size() > 6) return fail(why, "exponent out of range");
+      std::from_chars(e.data(), e.data() + e.size(), exponent);
+      if (exponent > kMaxLiteralExponent) return fail(why, "exponent out of range");
+      if (eneg) exponent = -exponent;
+    }
+    std::string digits;
+    const auto dot = mant.find('.');
+    if (dot != std::string_view::npos) {
+      const auto ip = mant.substr(0, dot), fp = mant.substr(dot + 1);
+      if (!all_digits(ip) || !all_digits(fp)) return fail(why, "bad decimal number");
+      digits = std::string(ip) + std::string(fp);
+      exponent -= static_cast<std::int64_t>(fp.size());
+    } else {
+      if (!all_digits(mant)) return fail(why, "bad number");
+      digits = std::string(mant);
+    }
+    if (digits.size() > kMaxLiteralDigits) return fail(why, "too many digits");
+    digits = strip_zeros(digits);
+    if (digits == "0") {
+      lit.numerator = "0";
+      lit.denominator = "1";
+    } else if (exponent >= 0) {
+      lit.numerator = digits + std::string(static_cast<std::size_t>(exponent), '0');
+      lit.denominator = "1";
+    } else {
+      lit.numerator = digits;
+      lit.denominator = "1" + std::string(static_cast<std::size_t>(-exponent), '0');
+    }
+  }
+  lit.negative = neg && lit.numerator != "0";
+  return lit;
+}
+
+}  // namespace selgrad

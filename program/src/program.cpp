@@ -1,0 +1,95 @@
+// Program invariants and queries (see program.hpp).
+#include "selgrad/program/program.hpp"
+
+#include <cctype>
+#include <unordered_set>
+
+#include "selgrad/program/error.hpp"
+#include "selgrad/program/names.hpp"
+
+namespace selgrad {
+
+bool is_valid_name(std::string_view s) {
+  if (s.empty()) return false;
+  const auto c0 = static_cast<unsigned char>(s[0]);
+  if (!(std::isalpha(c0) || c0 == '_')) return false;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!(std::isalnum(c) || c == '_' || c == '.')) return false;
+  }
+  return s != "input" && s != "output";
+}
+
+bool Program::transcendental() const {
+  for (const auto& n : nodes)
+    if (op_info(n.op).transcendental) return true;
+  return false;
+}
+
+std::int64_t Program::find(const std::string& name) const {
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i].name == name) return static_cast<std::int64_t>(i);
+  return -1;
+}
+
+bool operator==(const Program& a, const Program& b) {
+  if (a.input_count != b.input_count || a.nodes != b.nodes || a.outputs != b.outputs) return false;
+  // Arguments index literals; compare the literal values they denote, not the table layout.
+  for (std::size_t k = 0; k < a.nodes.size(); ++k)
+    for (std::size_t i = 0; i < a.nodes[k].args.size(); ++i) {
+      const Arg x = a.nodes[k].args[i];
+      if (!x.is_node() && !(a.literals.at(x.index) == b.literals.at(b.nodes[k].args[i].index)))
+        return false;
+    }
+  return true;
+}
+
+void validate(const Program& prog) {
+  const auto fail = [](const Node* n, std::uint32_t line, const std::string& why) {
+    Location where;
+    where.line = line;
+    if (n) {
+      where.node = n->name;
+      where.op = std::string(op_name(n->op));
+    }
+    throw Error(ErrorKind::Program, where, why);
+  };
+  if (prog.input_count == 0) fail(nullptr, 0, "program has no inputs (p = 0)");
+  if (prog.outputs.empty()) fail(nullptr, 0, "program has no outputs (q = 0)");
+  if (prog.nodes.size() < prog.input_count) fail(nullptr, 0, "fewer nodes than inputs");
+  std::unordered_set<std::string> names;
+  for (std::uint32_t k = 0; k < prog.nodes.size(); ++k) {
+    const Node& n = prog.nodes[k];
+    if (!is_valid_name(n.name)) fail(&n, n.line, "invalid name '" + n.name + "'");
+    if (!names.insert(n.name).second) fail(&n, n.line, "name '" + n.name + "' defined twice");
+    const bool is_input = k < prog.input_count;
+    if (is_input != (n.op == Op::Input))
+      fail(&n, n.line, is_input ? "the first p nodes must be inputs" : "an input after a computed node");
+    if (is_input) {
+      if (!n.args.empty()) fail(&n, n.line, "an input has no arguments");
+      continue;
+    }
+    if (static_cast<std::size_t>(n.op) >= kOpCount) fail(&n, n.line, "unknown op");
+    if (auto why = arity_error(n.op, n.args.size())) fail(&n, n.line, *why);
+    for (std::size_t i = 0; i < n.args.size(); ++i) {
+      const Arg a = n.args[i];
+      if (a.is_node() ? a.index >= k : a.index >= prog.literals.size())
+        fail(&n, n.line, "argument " + std::to_string(i + 1) + " is not an earlier node or a literal");
+      const bool coefficient = n.op == Op::Lin && (i == 0 || i % 2 == 1);
+      if (coefficient && a.is_node()) fail(&n, n.line, "lin coefficients must be literals");
+    }
+    if (n.op == Op::Sort) {
+      const std::uint32_t first = n.group_first, size = n.group_size;
+      if (first > k || k - first >= size || size != n.args.size())
+        fail(&n, n.line, "sort group does not match its argument count");
+      const Node& lead = prog.nodes[first];
+      if (lead.op != Op::Sort || lead.args != n.args || lead.group_size != size)
+        fail(&n, n.line, "sort group nodes must share their arguments");
+      if (first + size > prog.nodes.size()) fail(&n, n.line, "sort group is cut short");
+    }
+  }
+  for (auto o : prog.outputs)
+    if (o >= prog.nodes.size()) fail(nullptr, 0, "output index out of range");
+}
+
+}  // namespace selgrad
