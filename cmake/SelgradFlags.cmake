@@ -2,10 +2,11 @@
 # Targets opt in with selgrad_apply_flags(target).
 
 add_library(selgrad_flags INTERFACE)
+# -Wno-restrict: GCC 12 reports false -Wrestrict positives inside std::string operator+.
+set(SELGRAD_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wno-restrict)
 target_compile_options(selgrad_flags INTERFACE
-  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-    -Wno-restrict>  # GCC 12 reports false -Wrestrict positives inside std::string operator+
-  $<$<CONFIG:Release>:-O3>)
+  "$<$<COMPILE_LANGUAGE:CXX>:${SELGRAD_WARNINGS}>"
+  "$<$<CONFIG:Release>:-O3>")
 if(SELGRAD_NATIVE)
   target_compile_options(selgrad_flags INTERFACE -march=native)
 endif()
