@@ -3,7 +3,6 @@ find_package(PkgConfig REQUIRED)
 find_package(Boost 1.74 REQUIRED)
 pkg_check_modules(GMP REQUIRED IMPORTED_TARGET gmp)
 pkg_check_modules(MPFR REQUIRED IMPORTED_TARGET mpfr)
-pkg_check_modules(CDDLIB REQUIRED IMPORTED_TARGET cddlib)
 
 # MPFI ships neither a CMake package nor a pkg-config file on Debian 12.
 find_path(MPFI_INCLUDE_DIR mpfi.h REQUIRED)
@@ -12,7 +11,9 @@ add_library(selgrad_mpfi INTERFACE)
 target_include_directories(selgrad_mpfi INTERFACE ${MPFI_INCLUDE_DIR})
 target_link_libraries(selgrad_mpfi INTERFACE ${MPFI_LIBRARY} PkgConfig::MPFR PkgConfig::GMP)
 
-# cddlib in exact GMP rational mode lives in libcddgmp.
+# cddlib in exact GMP rational mode lives in libcddgmp. Link it alone: libcdd (the double
+# build, which pkg-config's cddlib module adds) exports the same dd_* symbols.
+find_path(CDDLIB_INCLUDE_DIR cddlib/cdd.h REQUIRED)
 find_library(CDDGMP_LIBRARY cddgmp REQUIRED)
 
 if(SELGRAD_BUILD_TESTS)
