@@ -1,0 +1,117 @@
+// The tie closure (see closure.hpp): enumerate the branch choices at tied nodes, run the backward
+// sweep for each, keep the distinct Jacobians, and for one output decide 0 in their hull exactly.
+#include "selgrad/reference/closure.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "detail/policies.hpp"
+#include "selgrad/reference/convex_hull.hpp"
+
+namespace selgrad::reference {
+namespace {
+
+/// One independent choice: a tied node (all its tied pieces), or one run of equal values in a
+/// sort (all permutations of the run's positions over the run's ranks).
+struct Unit {
+  std::vector<std::uint32_t> nodes;                     ///< nodes whose piece this unit sets
+  std::vector<std::vector<std::uint32_t>> alternatives; ///< pieces for `nodes`, the first as chosen
+};
+
+std::vector<Unit> tie_units(const Program& p, const detail::Tape<Rational>& t) {
+  std::vector<Unit> units;
+  std::vector<const Rational*> args;
+  for (auto k = static_cast<std::uint32_t>(p.p()); k < p.m(); ++k) {
+    const Node& n = p.nodes[k];
+    if (!op_info(n.op).selection || !t.choices[k].tie) continue;
+    detail::gather_args(t, n, args);
+    detail::ExactOracle o{args};
+    if (n.op != Op::Sort) {
+      Unit u{{k}, {}};
+      auto pieces = tied_pieces(n, t.choices[k], o);
+      // The chosen piece first, so that the first combination is the AD output itself.
+      std::stable_partition(pieces.begin(), pieces.end(),
+                            [&](std::uint32_t q) { return q == t.choices[k].piece; });
+      for (auto q : pieces) u.alternatives.push_back({q});
+      units.push_back(std::move(u));
+      continue;
+    }
+    if (k != n.group_first) continue;
+    // Runs of equal values among the ranks: [r0, r1) with same_as_prev set inside.
+    const std::uint32_t size = n.group_size;
+    for (std::uint32_t r0 = 0; r0 < size;) {
+      std::uint32_t r1 = r0 + 1;
+      while (r1 < size && t.same_as_prev[k + r1]) ++r1;
+      if (r1 - r0 > 1) {
+        Unit u;
+        std::vector<std::uint32_t> positions;
+        for (std::uint32_t r = r0; r < r1; ++r) {
+          u.nodes.push_back(k + r);
+          positions.push_back(t.choices[k + r].piece);
+        }
+        // positions is in the stable (chosen) order, which is sorted ascending: start there.
+        do u.alternatives.push_back(positions);
+        while (std::next_permutation(positions.begin(), positions.end()));
+        units.push_back(std::move(u));
+      }
+      r0 = r1;
+    }
+  }
+  return units;
+}
+
+}  // namespace
+
+TieClosure tie_closure(const Program& p, const std::vector<Rational>& x, const Options& o) {
+  TieClosure c;
+  c.at_point = evaluate_exact(p, x, o);  // also validates the program and the point
+  detail::Tape<Rational> t;
+  detail::ExactPolicy pol(p, o);
+  detail::run_forward(p, x, pol, t);
+  const std::vector<Unit> units = tie_units(p, t);
+
+  std::size_t total = 1;
+  bool saturated = false;
+  for (const auto& u : units) {
+    c.tied_nodes.insert(c.tied_nodes.end(), u.nodes.begin(), u.nodes.end());
+    if (total > o.max_closure_combinations / u.alternatives.size()) saturated = true;
+    else total *= u.alternatives.size();
+  }
+  if (saturated || total > o.max_closure_combinations)
+    throw Error(ErrorKind::Resource, {},
+                "the tie closure has " + (saturated ? std::string("more than ") + std::to_string(o.max_closure_combinations)
+                                                    : std::to_string(total)) +
+                    " branch combinations over " + std::to_string(c.tied_nodes.size()) +
+                    " tied nodes, above the cap of " + std::to_string(o.max_closure_combinations));
+
+  const auto check = [&](std::uint32_t k, const Rational& v) { pol.check(k, v); };
+  std::set<Matrix<Rational>> seen;
+  std::vector<std::size_t> digit(units.size(), 0);  // odometer over the units' alternatives
+  for (std::size_t combo = 0; combo < total; ++combo) {
+    for (std::size_t u = 0; u < units.size(); ++u) {
+      const auto& alt = units[u].alternatives[digit[u]];
+      for (std::size_t i = 0; i < units[u].nodes.size(); ++i) {
+        const std::uint32_t k = units[u].nodes[i];
+        const Node& n = p.nodes[k];
+        // Values do not change at a tie; only the local gradient of the node does.
+        t.choices[k].piece = alt[i];
+        piece_partials<Rational>(n, alt[i], std::span<Rational>(t.partials.data() + t.offset[k], n.args.size()));
+      }
+    }
+    Matrix<Rational> jac = detail::backward_jacobian(p, t, check);
+    if (seen.insert(jac).second) c.jacobians.push_back(std::move(jac));
+    for (std::size_t u = 0; u < units.size(); ++u) {  // next combination
+      if (++digit[u] < units[u].alternatives.size()) break;
+      digit[u] = 0;
+    }
+  }
+  c.combinations = total;
+  if (p.q() == 1) {
+    std::vector<std::vector<Rational>> grads;
+    for (const auto& j : c.jacobians) grads.push_back(j[0]);
+    c.zero_in_hull = zero_in_convex_hull(grads);
+  }
+  return c;
+}
+
+}  // namespace selgrad::reference

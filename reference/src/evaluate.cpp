@@ -1,0 +1,290 @@
+// The reference engine's entry points (see evaluate.hpp) and its branch-deciding policies
+// (see detail/policies.hpp).
+#include "selgrad/reference/evaluate.hpp"
+
+#include "detail/policies.hpp"
+
+namespace selgrad::reference {
+namespace detail {
+
+void throw_domain(const Program& p, std::uint32_t k, DomainCondition c, const std::string& value,
+                  const std::string& extra) {
+  const Node& n = p.nodes[k];
+  std::string what;
+  if (n.op == Op::Div)
+    what = "division by zero: divisor is " + value;
+  else if (n.op == Op::Powi)
+    what = "negative power of zero: argument is " + value + ", must be != 0 when k < 0";
+  else
+    what = "argument is " + value + ", " + domain_requirement_text(c);
+  throw Error(ErrorKind::Domain, node_location(p, k), what + extra);
+}
+
+void throw_discontinuous(const Program& p, std::uint32_t k, const std::string& a, const std::string& b) {
+  throw Error(ErrorKind::Continuity, node_location(p, k),
+              "discontinuous selection: u = v here but the branches differ (a = " + a + ", b = " + b +
+                  "); a select must be continuous (D3)");
+}
+
+void throw_too_big(const Program& p, std::uint32_t k, std::size_t bits, std::size_t cap) {
+  throw Error(ErrorKind::Resource, node_location(p, k),
+              "exact value needs " + std::to_string(bits) + " bits, above the operand size cap of " +
+                  std::to_string(cap) + " bits");
+}
+
+// ---- LazyExact ------------------------------------------------------------------------------
+
+LazyExact::LazyExact(const Program& p, const std::vector<Rational>& x, const Options& o)
+    : p_(p), policy_(p, o) {
+  init_tape(p, t_);
+  state_.assign(p.m(), Unknown);
+  for (std::size_t i = 0; i < p.p(); ++i) {
+    t_.values[i] = x[i];
+    state_[i] = Available;
+  }
+}
+
+bool LazyExact::available(Arg a) { return !a.is_node() || ensure(a.index); }
+
+bool LazyExact::ensure(std::uint32_t k) {
+  if (state_[k] == Available || state_[k] == Unavailable) return state_[k] == Available;
+  // Collect the unknown ancestors of k (iteratively: programs can be deep), then evaluate them
+  // in node order. A sort node pulls in its whole group, which is evaluated together.
+  std::vector<std::uint32_t> todo, stack{k};
+  while (!stack.empty()) {
+    const std::uint32_t u = stack.back();
+    stack.pop_back();
+    if (state_[u] != Unknown) continue;
+    state_[u] = Pending;
+    todo.push_back(u);
+    const Node& n = p_.nodes[u];
+    if (n.op == Op::Sort)
+      for (std::uint32_t g = n.group_first; g < n.group_first + n.group_size; ++g)
+        if (state_[g] == Unknown) stack.push_back(g);
+    for (Arg a : n.args)
+      if (a.is_node() && state_[a.index] == Unknown) stack.push_back(a.index);
+  }
+  std::sort(todo.begin(), todo.end());
+  std::vector<const Rational*> args;
+  std::vector<std::uint32_t> order;
+  std::vector<bool> same;
+  for (std::uint32_t u : todo) {
+    const Node& n = p_.nodes[u];
+    bool rational = !op_info(n.op).transcendental;
+    for (Arg a : n.args)
+      if (a.is_node() && state_[a.index] != Available) rational = false;
+    if (rational) eval_node(p_, u, t_, policy_, args, order, same);
+    state_[u] = rational ? Available : Unavailable;
+  }
+  return state_[k] == Available;
+}
+
+// ---- IntervalPolicy -------------------------------------------------------------------------
+
+Sign IntervalPolicy::query(std::uint32_t k, std::span<const Interval* const> a, std::uint32_t i, int j) {
+  const Node& n = p_.nodes[k];
+  const Arg ai = n.args[i];
+  // The same value compared with itself: equal, whatever the enclosure says.
+  if (j >= 0 && ai == n.args[static_cast<std::uint32_t>(j)]) {
+    note(Certainty::Exact);
+    return Sign::Zero;
+  }
+  const Interval diff = j < 0 ? *a[i] : Interval(*a[i] - *a[static_cast<std::uint32_t>(j)]);
+  if (auto s = diff.certified_sign()) {
+    note(Certainty::Certified);
+    return *s;
+  }
+  // The enclosure straddles 0: decide exactly if both values are rational.
+  if (exact_.available(ai) && (j < 0 || exact_.available(n.args[static_cast<std::uint32_t>(j)]))) {
+    note(Certainty::Exact);
+    const Rational& x = exact_.value(ai);
+    return j < 0 ? to_sign(x.sign()) : to_sign(x.compare(exact_.value(n.args[static_cast<std::uint32_t>(j)])));
+  }
+  if (!at_cap_) throw NeedMorePrecision{};
+  note(Certainty::Uncertified);
+  return Sign::Zero;  // undecided at the cap: the tie rule's branch
+}
+
+namespace {
+// Adapts IntervalPolicy::query to the oracle interface of the op rules.
+struct IntervalOracle {
+  IntervalPolicy& pol;
+  std::uint32_t k;
+  std::span<const Interval* const> a;
+  Sign sign(std::uint32_t i) { return pol.query(k, a, i, -1); }
+  Sign sign_diff(std::uint32_t i, std::uint32_t j) { return pol.query(k, a, i, static_cast<int>(j)); }
+};
+
+std::string enclosure_text(const Interval& v) {
+  return "[" + v.lower().to_string() + ", " + v.upper().to_string() + "]";
+}
+}  // namespace
+
+Choice IntervalPolicy::choose(std::uint32_t k, std::span<const Interval* const> a) {
+  worst_ = Certainty::Exact;
+  IntervalOracle o{*this, k, a};
+  const Node& n = p_.nodes[k];
+  const Choice c = choose_piece(n, o);
+  if (c.tie && n.op == Op::Select) {
+    const Sign jump = select_jump(o);  // Zero also when undecided at the cap (then Uncertified)
+    if (jump != Sign::Zero) throw_discontinuous(p_, k, enclosure_text(*a[2]), enclosure_text(*a[3]));
+  }
+  return c;
+}
+
+void IntervalPolicy::order(std::uint32_t k, std::span<const Interval* const> a,
+                           std::vector<std::uint32_t>& ord, std::vector<bool>& same) {
+  worst_ = Certainty::Exact;
+  IntervalOracle o{*this, k, a};
+  sort_order(p_.nodes[k].group_size, o, ord, same);
+}
+
+void IntervalPolicy::precheck(std::uint32_t k, std::span<const Interval* const> a) {
+  const auto c = domain_condition(p_.nodes[k]);
+  if (!c) return;
+  worst_ = Certainty::Exact;
+  const Sign s = query(k, a, c->arg, -1);
+  if (worst_ == Certainty::Uncertified)
+    throw_domain(p_, k, *c, enclosure_text(*a[c->arg]),
+                 " (cannot be certified at " + std::to_string(working_precision()) + " bits)");
+  if (!domain_satisfied(*c, s)) throw_domain(p_, k, *c, enclosure_text(*a[c->arg]));
+}
+
+void IntervalPolicy::check(std::uint32_t k, const Interval& v) const {
+  if (!v.is_bounded())
+    throw Error(ErrorKind::Domain, node_location(p_, k),
+                "overflow: the value leaves MPFR's exponent range");
+}
+
+template <>
+void ReplayPolicy<Real>::check(std::uint32_t k, const Real& v) const {
+  if (!v.is_finite())
+    throw Error(ErrorKind::Domain, node_location(p_, k),
+                "overflow: the value leaves MPFR's exponent range");
+}
+
+}  // namespace detail
+
+// ---- entry points ---------------------------------------------------------------------------
+
+bool BranchSignature::all_certified() const {
+  for (const auto& d : decisions)
+    if (d.certainty == Certainty::Uncertified) return false;
+  return true;
+}
+
+std::size_t BranchSignature::tie_count() const {
+  std::size_t n = 0;
+  for (const auto& d : decisions) n += d.choice.tie ? 1 : 0;
+  return n;
+}
+
+std::vector<Rational> to_point(const std::vector<Literal>& literals) {
+  std::vector<Rational> x;
+  x.reserve(literals.size());
+  for (const auto& l : literals) x.push_back(to_rational(l));
+  return x;
+}
+
+std::string_view certainty_name(Certainty c) {
+  switch (c) {
+    case Certainty::Exact: return "exact";
+    case Certainty::Certified: return "certified";
+    case Certainty::Uncertified: return "uncertified";
+  }
+  return "?";
+}
+
+std::string piece_name(const Program& p, const BranchDecision& d) {
+  const Node& n = p.nodes[d.node];
+  const std::uint32_t piece = d.choice.piece;
+  const auto arg_name = [&](std::uint32_t i) {
+    const Arg a = n.args[i];
+    return a.is_node() ? p.nodes[a.index].name : p.literals[a.index].text;
+  };
+  switch (n.op) {
+    case Op::Relu: return piece == 1 ? "a" : "0";
+    case Op::Abs: return piece == 1 ? "a" : (piece == 2 ? "-a" : "0");
+    case Op::Select: return piece == 0 ? "a" : "b";
+    case Op::Max:
+    case Op::Min:
+    case Op::Sort: return "arg " + std::to_string(piece + 1) + " (" + arg_name(piece) + ")";
+    default: return "";
+  }
+}
+
+namespace {
+
+void check_point(const Program& p, std::size_t n) {
+  if (n != p.p())
+    throw Error(ErrorKind::Usage, {},
+                "the program has " + std::to_string(p.p()) + " input" + (p.p() == 1 ? "" : "s") +
+                    " but the point has " + std::to_string(n) + " value" + (n == 1 ? "" : "s"));
+}
+
+template <class T>
+BranchSignature signature(const Program& p, const detail::Tape<T>& t) {
+  BranchSignature s;
+  for (std::uint32_t k = static_cast<std::uint32_t>(p.p()); k < p.m(); ++k)
+    if (op_info(p.nodes[k].op).selection) s.decisions.push_back({k, t.choices[k], t.certainty[k]});
+  return s;
+}
+
+}  // namespace
+
+ExactResult evaluate_exact(const Program& p, const std::vector<Rational>& x, const Options& o) {
+  for (std::uint32_t k = 0; k < p.m(); ++k)
+    if (op_info(p.nodes[k].op).transcendental)
+      throw Error(ErrorKind::Unsupported, detail::node_location(p, k),
+                  "not a rational function: exact rational evaluation is impossible; use the MPFR "
+                  "instance (evaluate_real, or selgrad without exactness for this program)");
+  check_point(p, x.size());
+  detail::Tape<Rational> t;
+  detail::ExactPolicy pol(p, o);
+  detail::run_forward(p, x, pol, t);
+  ExactResult r;
+  for (auto out : p.outputs) r.outputs.push_back(t.values[out]);
+  r.jacobian = detail::jacobian(p, t, o.mode, [&](std::uint32_t k, const Rational& v) { pol.check(k, v); });
+  r.branches = signature(p, t);
+  return r;
+}
+
+RealResult evaluate_real(const Program& p, const std::vector<Rational>& x, const Options& o) {
+  check_point(p, x.size());
+  if (o.precision < MPFR_PREC_MIN || o.max_precision < o.precision || o.max_precision > (1 << 24))
+    throw Error(ErrorKind::Usage, {},
+                "precision must satisfy 2 <= precision <= max_precision <= 16777216 bits");
+  mpfr_prec_t prec = o.precision;
+  // Decide every branch on enclosures, doubling the precision while some decision is undecided.
+  detail::Tape<Interval> ti;
+  while (true) {
+    PrecisionScope scope(prec);
+    std::vector<Interval> xi;
+    for (const auto& v : x) xi.emplace_back(v);
+    detail::IntervalPolicy pol(p, x, o, prec >= o.max_precision);
+    try {
+      detail::run_forward(p, xi, pol, ti);
+      break;
+    } catch (const detail::NeedMorePrecision&) {
+      prec = std::min<mpfr_prec_t>(2 * prec, o.max_precision);
+    }
+  }
+  PrecisionScope scope(prec);
+  RealResult r;
+  r.precision = prec;
+  const auto no_check = [](std::uint32_t, const Interval&) {};
+  for (auto out : p.outputs) r.output_enclosures.push_back(ti.values[out]);
+  r.jacobian_enclosures = detail::jacobian(p, ti, o.mode, no_check);
+  // The point values: the same decisions, in MPFR round-to-nearest.
+  std::vector<Real> xr;
+  for (const auto& v : x) xr.emplace_back(v);
+  detail::Tape<Real> tr;
+  detail::ReplayPolicy<Real> replay(p, ti);
+  detail::run_forward(p, xr, replay, tr);
+  for (auto out : p.outputs) r.outputs.push_back(tr.values[out]);
+  r.jacobian = detail::jacobian(p, tr, o.mode, [&](std::uint32_t k, const Real& v) { replay.check(k, v); });
+  r.branches = signature(p, ti);
+  return r;
+}
+
+}  // namespace selgrad::reference

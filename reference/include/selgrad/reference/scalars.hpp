@@ -10,7 +10,9 @@
 #pragma once
 
 #include <boost/multiprecision/gmp.hpp>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <mpfi.h>

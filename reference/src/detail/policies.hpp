@@ -1,0 +1,153 @@
+// How the reference decides branches: three policies for detail::run_forward.
+//
+//  * ExactPolicy:    exact rational signs (evaluate_exact, tie closure, exact fallback).
+//  * IntervalPolicy: certified signs from MPFI enclosures, with an exact rational fallback
+//                    for rational values and a precision-escalation signal when undecided.
+//  * ReplayPolicy:   replays the decisions of an earlier pass (the MPFR point pass).
+#pragma once
+
+#include <optional>
+
+#include "sweep.hpp"
+
+namespace selgrad::reference::detail {
+
+inline Sign to_sign(int s) { return s > 0 ? Sign::Positive : (s < 0 ? Sign::Negative : Sign::Zero); }
+
+[[noreturn]] void throw_domain(const Program& p, std::uint32_t k, DomainCondition c,
+                               const std::string& value, const std::string& extra = "");
+[[noreturn]] void throw_discontinuous(const Program& p, std::uint32_t k, const std::string& a,
+                                      const std::string& b);
+[[noreturn]] void throw_too_big(const Program& p, std::uint32_t k, std::size_t bits, std::size_t cap);
+
+// ------------------------------------------------------------------------------------------
+
+/// Exact signs of rational argument values.
+struct ExactOracle {
+  std::span<const Rational* const> a;
+  Sign sign(std::uint32_t i) const { return to_sign(a[i]->sign()); }
+  Sign sign_diff(std::uint32_t i, std::uint32_t j) const { return to_sign(a[i]->compare(*a[j])); }
+};
+
+class ExactPolicy {
+ public:
+  ExactPolicy(const Program& p, const Options& o) : p_(p), cap_(o.max_operand_bits) {}
+
+  Choice choose(std::uint32_t k, std::span<const Rational* const> a) const {
+    ExactOracle o{a};
+    const Node& n = p_.nodes[k];
+    const Choice c = choose_piece(n, o);
+    // D3: a select must be continuous where its condition is decided at equality.
+    if (c.tie && n.op == Op::Select && select_jump(o) != Sign::Zero)
+      throw_discontinuous(p_, k, to_string(*a[2]), to_string(*a[3]));
+    return c;
+  }
+  void order(std::uint32_t k, std::span<const Rational* const> a, std::vector<std::uint32_t>& ord,
+             std::vector<bool>& same) const {
+    ExactOracle o{a};
+    sort_order(p_.nodes[k].group_size, o, ord, same);
+  }
+  void precheck(std::uint32_t k, std::span<const Rational* const> a) const {
+    const Node& n = p_.nodes[k];
+    if (auto c = domain_condition(n)) {
+      if (!domain_satisfied(*c, to_sign(a[c->arg]->sign()))) throw_domain(p_, k, *c, to_string(*a[c->arg]));
+    }
+    if (n.op == Op::Powi) {
+      // a^k has about |k| times the bits of a: refuse before computing it.
+      const auto k_abs = static_cast<std::size_t>(n.power < 0 ? -n.power : n.power);
+      const std::size_t bits = bit_size(*a[0]);
+      if (bits > 2 && k_abs > cap_ / bits) throw_too_big(p_, k, bits * k_abs, cap_);
+    }
+  }
+  void check(std::uint32_t k, const Rational& v) const {
+    const std::size_t bits = bit_size(v);
+    if (bits > cap_) throw_too_big(p_, k, bits, cap_);
+  }
+  Certainty last_certainty() const { return Certainty::Exact; }
+
+ private:
+  const Program& p_;
+  std::size_t cap_;
+};
+
+// ------------------------------------------------------------------------------------------
+
+/// Exact values of the rational part of a program (nodes without exp/log ancestors), computed
+/// only when an interval comparison needs them.
+class LazyExact {
+ public:
+  LazyExact(const Program& p, const std::vector<Rational>& x, const Options& o);
+  /// True if the argument has an exact rational value (computing it if needed).
+  bool available(Arg a);
+  const Rational& value(Arg a) const { return arg_value(t_, a); }
+
+ private:
+  enum : std::uint8_t { Unknown, Available, Unavailable, Pending };
+  bool ensure(std::uint32_t k);
+  const Program& p_;
+  ExactPolicy policy_;
+  Tape<Rational> t_;
+  std::vector<std::uint8_t> state_;
+};
+
+/// Thrown by IntervalPolicy when a decision is undecided below the precision cap.
+struct NeedMorePrecision {};
+
+class IntervalPolicy {
+ public:
+  IntervalPolicy(const Program& p, const std::vector<Rational>& x, const Options& o, bool at_cap)
+      : p_(p), exact_(p, x, o), at_cap_(at_cap) {}
+
+  /// Sign of argument i (j < 0) or of argument i minus argument j of node k.
+  Sign query(std::uint32_t k, std::span<const Interval* const> a, std::uint32_t i, int j);
+
+  Choice choose(std::uint32_t k, std::span<const Interval* const> a);
+  void order(std::uint32_t k, std::span<const Interval* const> a, std::vector<std::uint32_t>& ord,
+             std::vector<bool>& same);
+  void precheck(std::uint32_t k, std::span<const Interval* const> a);
+  void check(std::uint32_t k, const Interval& v) const;
+  Certainty last_certainty() const { return worst_; }
+
+ private:
+  void note(Certainty c) {
+    if (static_cast<int>(c) > static_cast<int>(worst_)) worst_ = c;
+  }
+  const Program& p_;
+  LazyExact exact_;
+  bool at_cap_;
+  Certainty worst_ = Certainty::Exact;
+};
+
+// ------------------------------------------------------------------------------------------
+
+/// Replays recorded decisions (for a second pass in another scalar type).
+template <class T>
+class ReplayPolicy {
+ public:
+  template <class U>
+  ReplayPolicy(const Program& p, const Tape<U>& decided) : p_(p) {
+    choices_ = decided.choices;
+    same_ = decided.same_as_prev;
+  }
+  Choice choose(std::uint32_t k, std::span<const T* const>) const { return choices_[k]; }
+  void order(std::uint32_t k, std::span<const T* const>, std::vector<std::uint32_t>& ord,
+             std::vector<bool>& same) const {
+    const std::uint32_t size = p_.nodes[k].group_size;
+    ord.resize(size);
+    same.resize(size);
+    for (std::uint32_t r = 0; r < size; ++r) {
+      ord[r] = choices_[k + r].piece;
+      same[r] = same_[k + r];
+    }
+  }
+  void precheck(std::uint32_t, std::span<const T* const>) const {}
+  void check(std::uint32_t k, const T& v) const;
+  Certainty last_certainty() const { return Certainty::Exact; }
+
+ private:
+  const Program& p_;
+  std::vector<Choice> choices_;
+  std::vector<bool> same_;
+};
+
+}  // namespace selgrad::reference::detail

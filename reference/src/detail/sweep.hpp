@@ -1,0 +1,193 @@
+// Algorithm 1 and Algorithm 2 of math.md, once, over a scalar type T.
+//
+// run_forward evaluates a program node by node (Algorithm 1) through the op rules of
+// program/op_rules.hpp, recording for every node its value, its local selection gradient d_k
+// (one partial per argument position) and, for selection nodes, the piece chosen. How a branch
+// is decided is the Policy's business: exact signs, certified interval signs, or a replay of
+// given choices. backward_jacobian and forward_jacobian then run Algorithm 2 on the recorded
+// local gradients.
+#pragma once
+
+#include <algorithm>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "selgrad/program/error.hpp"
+#include "selgrad/program/op_rules.hpp"
+#include "selgrad/program/program.hpp"
+#include "selgrad/reference/evaluate.hpp"
+
+namespace selgrad::reference::detail {
+
+/// What Algorithm 1 leaves behind: values and local gradients of every node.
+template <class T>
+struct Tape {
+  std::vector<T> literal_values;     ///< one per program literal
+  std::vector<T> values;             ///< x_k, one per node
+  std::vector<std::uint32_t> offset; ///< partials of node k are partials[offset[k] .. offset[k+1])
+  std::vector<T> partials;           ///< d_k, one entry per argument position of node k
+  std::vector<Choice> choices;       ///< piece taken, for selection nodes (unused otherwise)
+  std::vector<Certainty> certainty;  ///< how each selection node's choice was decided
+  std::vector<bool> same_as_prev;    ///< sort nodes: value equals the previous rank's (ties)
+};
+
+inline Location node_location(const Program& p, std::uint32_t k) {
+  const Node& n = p.nodes[k];
+  Location where;
+  where.line = n.line;
+  where.node = n.name;
+  where.op = std::string(op_name(n.op));
+  return where;
+}
+
+template <class T>
+void init_tape(const Program& p, Tape<T>& t) {
+  using S = ScalarOps<T>;
+  t.literal_values.clear();
+  t.literal_values.reserve(p.literals.size());
+  for (const auto& l : p.literals) t.literal_values.push_back(S::from_literal(l));
+  t.values.assign(p.m(), S::from_int(0));
+  t.offset.assign(p.m() + 1, 0);
+  for (std::size_t k = 0; k < p.m(); ++k)
+    t.offset[k + 1] = t.offset[k] + static_cast<std::uint32_t>(p.nodes[k].args.size());
+  t.partials.assign(t.offset.back(), S::from_int(0));
+  t.choices.assign(p.m(), Choice{});
+  t.certainty.assign(p.m(), Certainty::Exact);
+  t.same_as_prev.assign(p.m(), false);
+}
+
+template <class T>
+const T& arg_value(const Tape<T>& t, Arg a) {
+  return a.is_node() ? t.values[a.index] : t.literal_values[a.index];
+}
+
+template <class T>
+void gather_args(const Tape<T>& t, const Node& n, std::vector<const T*>& out) {
+  out.clear();
+  for (Arg a : n.args) out.push_back(&arg_value(t, a));
+}
+
+/// Evaluates node k (k >= p) into the tape. Policy provides:
+///   Choice choose(k, args)                         piece of a relu/abs/max/min/select node,
+///                                                  with its continuity check done;
+///   void order(k, args, order, same_as_prev)       stable order of a sort group;
+///   void precheck(k, args)                         domain condition (and any size
+///                                                  precheck) before a smooth op; throws;
+///   void check(k, const T& value)                  size / overflow guard on a new value;
+///   Certainty last_certainty()                     how the last choose/order was decided.
+/// `order_cache` holds the current sort group's order between its nodes.
+template <class T, class Policy>
+void eval_node(const Program& p, std::uint32_t k, Tape<T>& t, Policy& pol,
+               std::vector<const T*>& args, std::vector<std::uint32_t>& order,
+               std::vector<bool>& same_as_prev) {
+  const Node& n = p.nodes[k];
+  gather_args(t, n, args);
+  const std::span<const T* const> a(args);
+  std::span<T> d(t.partials.data() + t.offset[k], n.args.size());
+  if (!op_info(n.op).selection) {
+    pol.precheck(k, a);
+    t.values[k] = smooth_value<T>(n, a);
+    pol.check(k, t.values[k]);
+    smooth_partials<T>(n, a, t.values[k], d);
+  } else {
+    Choice c;
+    if (n.op == Op::Sort) {
+      if (k == n.group_first) {
+        pol.order(k, a, order, same_as_prev);
+        t.certainty[k] = pol.last_certainty();
+      } else {
+        t.certainty[k] = t.certainty[n.group_first];
+      }
+      const std::uint32_t r = n.sort_rank(k);
+      c = {order[r], sort_rank_tied(same_as_prev, r)};
+      t.same_as_prev[k] = same_as_prev[r];
+    } else {
+      c = pol.choose(k, a);
+      t.certainty[k] = pol.last_certainty();
+    }
+    t.choices[k] = c;
+    t.values[k] = piece_value<T>(n, c.piece, a);
+    piece_partials<T>(n, c.piece, d);
+  }
+  for (auto& di : d) pol.check(k, di);
+}
+
+/// Algorithm 1 over the whole program.
+template <class T, class Policy>
+void run_forward(const Program& p, const std::vector<T>& x, Policy& pol, Tape<T>& t) {
+  init_tape(p, t);
+  for (std::size_t i = 0; i < p.p(); ++i) t.values[i] = x[i];
+  std::vector<const T*> args;
+  std::vector<std::uint32_t> order;
+  std::vector<bool> same_as_prev;
+  for (auto k = static_cast<std::uint32_t>(p.p()); k < p.m(); ++k)
+    eval_node(p, k, t, pol, args, order, same_as_prev);
+}
+
+/// Algorithm 2, backward mode, one sweep per output:
+/// v = e_out; for t = m..p+1, for j in pr(t): v[j] += v[t] * d_t[j]; return v[1..p].
+/// `check(node, value)` guards adjoint growth.
+template <class T, class Check>
+Matrix<T> backward_jacobian(const Program& p, const Tape<T>& t, Check&& check) {
+  using S = ScalarOps<T>;
+  const T zero = S::from_int(0);
+  Matrix<T> jac;
+  std::vector<T> v(p.m(), zero);
+  std::vector<bool> nonzero(p.m(), false);
+  for (std::uint32_t out : p.outputs) {
+    std::fill(v.begin(), v.end(), zero);
+    std::fill(nonzero.begin(), nonzero.end(), false);
+    v[out] = S::from_int(1);
+    nonzero[out] = true;
+    // L1: v[t] is never reset; its final value is read for the inputs only.
+    for (auto k = static_cast<std::uint32_t>(p.m()); k-- > p.p();) {
+      if (!nonzero[k]) continue;  // a zero adjoint contributes nothing
+      const Node& n = p.nodes[k];
+      for (std::size_t i = 0; i < n.args.size(); ++i) {
+        const Arg a = n.args[i];
+        if (!a.is_node()) continue;
+        v[a.index] += T(v[k] * t.partials[t.offset[k] + i]);
+        nonzero[a.index] = true;
+        check(k, v[a.index]);
+      }
+    }
+    jac.emplace_back(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(p.p()));
+  }
+  return jac;
+}
+
+/// Algorithm 2, forward mode: dx_k/dx = e_k for inputs, sum_j d_k[j] dx_j/dx after.
+template <class T, class Check>
+Matrix<T> forward_jacobian(const Program& p, const Tape<T>& t, Check&& check) {
+  using S = ScalarOps<T>;
+  const T zero = S::from_int(0);
+  const std::size_t np = p.p();
+  std::vector<T> rows(p.m() * np, zero);  // row k = dx_k/dx
+  for (std::size_t i = 0; i < np; ++i) rows[i * np + i] = S::from_int(1);
+  for (auto k = static_cast<std::uint32_t>(np); k < p.m(); ++k) {
+    const Node& n = p.nodes[k];
+    T* row = rows.data() + std::size_t{k} * np;
+    for (std::size_t i = 0; i < n.args.size(); ++i) {
+      const Arg a = n.args[i];
+      if (!a.is_node()) continue;
+      const T& di = t.partials[t.offset[k] + i];
+      const T* src = rows.data() + std::size_t{a.index} * np;
+      for (std::size_t c = 0; c < np; ++c) row[c] += T(di * src[c]);
+    }
+    for (std::size_t c = 0; c < np; ++c) check(k, row[c]);
+  }
+  Matrix<T> jac;
+  for (std::uint32_t out : p.outputs) {
+    const T* src = rows.data() + std::size_t{out} * np;
+    jac.emplace_back(src, src + np);
+  }
+  return jac;
+}
+
+template <class T, class Check>
+Matrix<T> jacobian(const Program& p, const Tape<T>& t, Mode mode, Check&& check) {
+  return mode == Mode::Backward ? backward_jacobian(p, t, check) : forward_jacobian(p, t, check);
+}
+
+}  // namespace selgrad::reference::detail
