@@ -6,6 +6,7 @@
 //   selgrad implicit FILE --params N --at X1,..,Xn --solution Y1,..,Ym [--json]
 //
 // Exit status: 0 success, 1 program or domain error (message on stderr), 2 bad usage.
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -123,6 +124,12 @@ std::string json_list(const std::vector<T>& v, F&& item) {
   return s + "]";
 }
 
+std::string json_number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
 std::string text(const Rational& r) { return to_string(r); }
 std::string text(const Real& r) { return r.to_string(); }
 
@@ -150,8 +157,11 @@ void print_branches_text(const Program& p, const BranchSignature& s) {
   for (const auto& d : s.decisions) {
     const Node& n = p.nodes[d.node];
     std::cout << "  " << n.name << " = " << op_name(n.op) << " (line " << n.line << "): piece "
-              << piece_name(p, d) << (d.choice.tie ? ", tie" : "") << ", " << certainty_name(d.certainty)
-              << "\n";
+              << piece_name(p, d);
+    if (d.certainty == Certainty::Uncertified)
+      std::cout << ", UNDECIDED at the precision cap: the tie rule's piece was taken\n";
+    else
+      std::cout << (d.choice.tie ? ", tie" : "") << ", " << certainty_name(d.certainty) << "\n";
   }
 }
 
@@ -231,7 +241,7 @@ int cmd_grad(const Args& a) {
               << ", \"branches\": " << json_branches(p, r.branches)
               << ", \"arithmetic\": \"mpfr\", \"precision\": " << r.precision
               << ", \"all_certified\": " << (r.branches.all_certified() ? "true" : "false")
-              << ", \"max_enclosure_width\": " << json_string(Real(0L).to_string() == "" ? "" : std::to_string(width))
+              << ", \"max_enclosure_width\": " << json_number(width)
               << ", \"mode\": " << json_string(mode) << "}\n";
     return 0;
   }

@@ -3,6 +3,7 @@
 #include "selgrad/reference/closure.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 
 #include "detail/policies.hpp"
@@ -18,44 +19,51 @@ struct Unit {
   std::vector<std::vector<std::uint32_t>> alternatives; ///< pieces for `nodes`, the first as chosen
 };
 
+/// The runs of equal values of the sort group starting at node `first`: one unit per run of
+/// two or more ranks, whose alternatives are the permutations of the run's positions.
+void add_sort_runs(const Program& p, const detail::Tape<Rational>& t, std::uint32_t first,
+                   std::vector<Unit>& units) {
+  const std::uint32_t size = p.nodes[first].group_size;
+  for (std::uint32_t r0 = 0; r0 < size;) {
+    std::uint32_t r1 = r0 + 1;
+    while (r1 < size && t.same_as_prev[first + r1]) ++r1;
+    if (r1 - r0 > 1) {
+      Unit u;
+      std::vector<std::uint32_t> positions;
+      for (std::uint32_t r = r0; r < r1; ++r) {
+        u.nodes.push_back(first + r);
+        positions.push_back(t.choices[first + r].piece);
+      }
+      // The stable order puts equal values by ascending position, so `positions` is sorted
+      // and next_permutation starts from the chosen order.
+      do u.alternatives.push_back(positions);
+      while (std::next_permutation(positions.begin(), positions.end()));
+      units.push_back(std::move(u));
+    }
+    r0 = r1;
+  }
+}
+
 std::vector<Unit> tie_units(const Program& p, const detail::Tape<Rational>& t) {
   std::vector<Unit> units;
   std::vector<const Rational*> args;
   for (auto k = static_cast<std::uint32_t>(p.p()); k < p.m(); ++k) {
     const Node& n = p.nodes[k];
-    if (!op_info(n.op).selection || !t.choices[k].tie) continue;
-    detail::gather_args(t, n, args);
-    detail::ExactOracle o{args};
-    if (n.op != Op::Sort) {
-      Unit u{{k}, {}};
-      auto pieces = tied_pieces(n, t.choices[k], o);
-      // The chosen piece first, so that the first combination is the AD output itself.
-      std::stable_partition(pieces.begin(), pieces.end(),
-                            [&](std::uint32_t q) { return q == t.choices[k].piece; });
-      for (auto q : pieces) u.alternatives.push_back({q});
-      units.push_back(std::move(u));
+    if (!op_info(n.op).selection) continue;
+    if (n.op == Op::Sort) {
+      if (k == n.group_first) add_sort_runs(p, t, k, units);
       continue;
     }
-    if (k != n.group_first) continue;
-    // Runs of equal values among the ranks: [r0, r1) with same_as_prev set inside.
-    const std::uint32_t size = n.group_size;
-    for (std::uint32_t r0 = 0; r0 < size;) {
-      std::uint32_t r1 = r0 + 1;
-      while (r1 < size && t.same_as_prev[k + r1]) ++r1;
-      if (r1 - r0 > 1) {
-        Unit u;
-        std::vector<std::uint32_t> positions;
-        for (std::uint32_t r = r0; r < r1; ++r) {
-          u.nodes.push_back(k + r);
-          positions.push_back(t.choices[k + r].piece);
-        }
-        // positions is in the stable (chosen) order, which is sorted ascending: start there.
-        do u.alternatives.push_back(positions);
-        while (std::next_permutation(positions.begin(), positions.end()));
-        units.push_back(std::move(u));
-      }
-      r0 = r1;
-    }
+    if (!t.choices[k].tie) continue;
+    detail::gather_args(t, n, args);
+    detail::ExactOracle o{args};
+    Unit u{{k}, {}};
+    auto pieces = tied_pieces(n, t.choices[k], o);
+    // The chosen piece first, so that the first combination is the AD output itself.
+    std::stable_partition(pieces.begin(), pieces.end(),
+                          [&](std::uint32_t piece) { return piece == t.choices[k].piece; });
+    for (auto piece : pieces) u.alternatives.push_back({piece});
+    units.push_back(std::move(u));
   }
   return units;
 }
@@ -74,12 +82,12 @@ TieClosure tie_closure(const Program& p, const std::vector<Rational>& x, const O
   bool saturated = false;
   for (const auto& u : units) {
     c.tied_nodes.insert(c.tied_nodes.end(), u.nodes.begin(), u.nodes.end());
-    if (total > o.max_closure_combinations / u.alternatives.size()) saturated = true;
+    if (saturated || total > SIZE_MAX / u.alternatives.size()) saturated = true;
     else total *= u.alternatives.size();
   }
   if (saturated || total > o.max_closure_combinations)
     throw Error(ErrorKind::Resource, {},
-                "the tie closure has " + (saturated ? std::string("more than ") + std::to_string(o.max_closure_combinations)
+                "the tie closure has " + (saturated ? std::string("more than ") + std::to_string(SIZE_MAX)
                                                     : std::to_string(total)) +
                     " branch combinations over " + std::to_string(c.tied_nodes.size()) +
                     " tied nodes, above the cap of " + std::to_string(o.max_closure_combinations));
