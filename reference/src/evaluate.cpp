@@ -2,6 +2,9 @@
 // (see detail/policies.hpp).
 #include "selgrad/reference/evaluate.hpp"
 
+#include <algorithm>
+#include <map>
+
 #include "detail/policies.hpp"
 
 namespace selgrad::reference {
@@ -79,13 +82,44 @@ bool LazyExact::ensure(std::uint32_t k) {
   return state_[k] == Available;
 }
 
+// ---- value numbering -----------------------------------------------------------------------
+
+std::vector<std::uint32_t> value_numbers(const Program& p) {
+  std::vector<std::uint32_t> number(p.m());
+  std::map<std::string, std::uint32_t> seen;
+  std::vector<std::string> parts;
+  for (std::uint32_t k = 0; k < p.m(); ++k) {
+    const Node& n = p.nodes[k];
+    if (n.op == Op::Input) {
+      number[k] = static_cast<std::uint32_t>(seen.size());
+      seen.emplace("input " + std::to_string(k), number[k]);
+      continue;
+    }
+    parts.clear();
+    for (Arg a : n.args)
+      parts.push_back(a.is_node() ? "#" + std::to_string(number[a.index])
+                                  : to_string(to_rational(p.literals[a.index])));
+    const bool commutative = n.op == Op::Add || n.op == Op::Mul || n.op == Op::Max || n.op == Op::Min;
+    if (commutative) std::sort(parts.begin(), parts.end());
+    std::string key = std::string(op_name(n.op)) + " " + std::string(cmp_name(n.cmp)) + " " +
+                      std::to_string(n.power) + " " +
+                      (n.op == Op::Sort ? std::to_string(n.sort_rank(k)) : std::string("-"));
+    for (const auto& s : parts) key += " " + s;
+    number[k] = seen.emplace(std::move(key), static_cast<std::uint32_t>(seen.size())).first->second;
+  }
+  return number;
+}
+
 // ---- IntervalPolicy -------------------------------------------------------------------------
 
 Sign IntervalPolicy::query(std::uint32_t k, std::span<const Interval* const> a, std::uint32_t i, int j) {
   const Node& n = p_.nodes[k];
   const Arg ai = n.args[i];
   // The same value compared with itself: equal, whatever the enclosure says.
-  if (j >= 0 && ai == n.args[static_cast<std::uint32_t>(j)]) {
+  const auto same_value = [&](Arg x, Arg y) {
+    return x == y || (x.is_node() && y.is_node() && numbers_[x.index] == numbers_[y.index]);
+  };
+  if (j >= 0 && same_value(ai, n.args[static_cast<std::uint32_t>(j)])) {
     note(Certainty::Exact);
     return Sign::Zero;
   }

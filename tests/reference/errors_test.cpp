@@ -133,3 +133,21 @@ TEST(CertifiedBranches, RationalTiesInsideExpLogProgramsAreDecidedExactly) {
 
 }  // namespace
 }  // namespace selgrad::testing
+
+namespace selgrad::testing {
+namespace {
+
+TEST(CertifiedBranches, StructurallyEqualValuesTieExactly) {
+  // Two separate nodes computing exp(x): no enclosure can separate or identify them, but they are
+  // the same computation on the same value, hence equal (value numbering).
+  const Program p = parse_program(
+      "input x\na = exp x\nb = exp x\nc = add a 1\nd = add 1 b\ny = max c d\noutput y\n");
+  const auto r = reference::evaluate_real(p, point({"1/3"}));
+  ASSERT_EQ(r.branches.decisions.size(), 1u);
+  EXPECT_TRUE(r.branches.decisions[0].choice.tie);
+  EXPECT_EQ(r.branches.decisions[0].certainty, reference::Certainty::Exact);
+  EXPECT_EQ(r.precision, 256);  // decided without escalation
+}
+
+}  // namespace
+}  // namespace selgrad::testing

@@ -90,13 +90,18 @@ class LazyExact {
   std::vector<std::uint8_t> state_;
 };
 
+/// Value numbers: nodes that apply the same op to arguments with the same value numbers (up to
+/// order, for commutative ops) compute the same value, whatever the arithmetic. Two such values
+/// compare equal exactly, even where no enclosure can tell (exp(x) against another exp(x)).
+std::vector<std::uint32_t> value_numbers(const Program& p);
+
 /// Thrown by IntervalPolicy when a decision is undecided below the precision cap.
 struct NeedMorePrecision {};
 
 class IntervalPolicy {
  public:
   IntervalPolicy(const Program& p, const std::vector<Rational>& x, const Options& o, bool at_cap)
-      : p_(p), exact_(p, x, o), at_cap_(at_cap) {}
+      : p_(p), exact_(p, x, o), numbers_(value_numbers(p)), at_cap_(at_cap) {}
 
   /// Sign of argument i (j < 0) or of argument i minus argument j of node k.
   Sign query(std::uint32_t k, std::span<const Interval* const> a, std::uint32_t i, int j);
@@ -114,6 +119,7 @@ class IntervalPolicy {
   }
   const Program& p_;
   LazyExact exact_;
+  std::vector<std::uint32_t> numbers_;
   bool at_cap_;
   Certainty worst_ = Certainty::Exact;
 };
