@@ -84,30 +84,42 @@ bool LazyExact::ensure(std::uint32_t k) {
 
 // ---- value numbering -----------------------------------------------------------------------
 
-std::vector<std::uint32_t> value_numbers(const Program& p) {
-  std::vector<std::uint32_t> number(p.m());
-  std::map<std::string, std::uint32_t> seen;
+std::uint32_t ValueNumbering::intern(std::string key) {
+  return ids_.emplace(std::move(key), static_cast<std::uint32_t>(ids_.size())).first->second;
+}
+
+std::uint32_t ValueNumbering::number(Arg a) {
+  if (!a.is_node()) return intern("literal " + to_string(to_rational(p_.literals[a.index])));
   std::vector<std::string> parts;
-  for (std::uint32_t k = 0; k < p.m(); ++k) {
-    const Node& n = p.nodes[k];
+  while (number_.size() <= a.index) {
+    const auto k = static_cast<std::uint32_t>(number_.size());
+    const Node& n = p_.nodes[k];
     if (n.op == Op::Input) {
-      number[k] = static_cast<std::uint32_t>(seen.size());
-      seen.emplace("input " + std::to_string(k), number[k]);
+      number_.push_back(intern("input " + std::to_string(k)));
+      continue;
+    }
+    const auto arg_key = [&](std::uint32_t i) { return "#" + std::to_string(number(n.args[i])); };
+    if (op_info(n.op).selection) {
+      // The value of the piece taken: an argument, its negation, or the constant 0.
+      const std::uint32_t piece = choices_[k].piece;
+      std::string key;
+      switch (n.op) {
+        case Op::Relu: key = piece == 1 ? arg_key(0) : "literal 0"; break;
+        case Op::Abs: key = piece == 1 ? arg_key(0) : (piece == 2 ? "neg 0 " + arg_key(0) : "literal 0"); break;
+        case Op::Select: key = arg_key(piece == 0 ? 2 : 3); break;
+        default: key = arg_key(piece); break;  // max, min, sort
+      }
+      number_.push_back(key[0] == '#' ? static_cast<std::uint32_t>(std::stoul(key.substr(1))) : intern(key));
       continue;
     }
     parts.clear();
-    for (Arg a : n.args)
-      parts.push_back(a.is_node() ? "#" + std::to_string(number[a.index])
-                                  : to_string(to_rational(p.literals[a.index])));
-    const bool commutative = n.op == Op::Add || n.op == Op::Mul || n.op == Op::Max || n.op == Op::Min;
-    if (commutative) std::sort(parts.begin(), parts.end());
-    std::string key = std::string(op_name(n.op)) + " " + std::string(cmp_name(n.cmp)) + " " +
-                      std::to_string(n.power) + " " +
-                      (n.op == Op::Sort ? std::to_string(n.sort_rank(k)) : std::string("-"));
-    for (const auto& s : parts) key += " " + s;
-    number[k] = seen.emplace(std::move(key), static_cast<std::uint32_t>(seen.size())).first->second;
+    for (std::uint32_t i = 0; i < n.args.size(); ++i) parts.push_back(arg_key(i));
+    if (n.op == Op::Add || n.op == Op::Mul) std::sort(parts.begin(), parts.end());
+    std::string key = std::string(op_name(n.op)) + " " + std::to_string(n.power);
+    for (const auto& part : parts) key += " " + part;
+    number_.push_back(intern(std::move(key)));
   }
-  return number;
+  return number_[a.index];
 }
 
 // ---- IntervalPolicy -------------------------------------------------------------------------
@@ -117,7 +129,7 @@ Sign IntervalPolicy::query(std::uint32_t k, std::span<const Interval* const> a, 
   const Arg ai = n.args[i];
   // The same value compared with itself: equal, whatever the enclosure says.
   const auto same_value = [&](Arg x, Arg y) {
-    return x == y || (x.is_node() && y.is_node() && numbers_[x.index] == numbers_[y.index]);
+    return x == y || numbers_.number(x) == numbers_.number(y);
   };
   if (j >= 0 && same_value(ai, n.args[static_cast<std::uint32_t>(j)])) {
     note(Certainty::Exact);
@@ -295,7 +307,7 @@ RealResult evaluate_real(const Program& p, const std::vector<Rational>& x, const
     PrecisionScope scope(prec);
     std::vector<Interval> xi;
     for (const auto& v : x) xi.emplace_back(v);
-    detail::IntervalPolicy pol(p, x, o, prec >= o.max_precision);
+    detail::IntervalPolicy pol(p, x, o, prec >= o.max_precision, ti);
     try {
       detail::run_forward(p, xi, pol, ti);
       break;

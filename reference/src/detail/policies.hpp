@@ -6,6 +6,7 @@
 //  * ReplayPolicy:   replays the decisions of an earlier pass (the MPFR point pass).
 #pragma once
 
+#include <map>
 #include <optional>
 
 #include "sweep.hpp"
@@ -90,18 +91,35 @@ class LazyExact {
   std::vector<std::uint8_t> state_;
 };
 
-/// Value numbers: nodes that apply the same op to arguments with the same value numbers (up to
-/// order, for commutative ops) compute the same value, whatever the arithmetic. Two such values
-/// compare equal exactly, even where no enclosure can tell (exp(x) against another exp(x)).
-std::vector<std::uint32_t> value_numbers(const Program& p);
+/// Value numbers: two values with the same number are equal, whatever the arithmetic, because
+/// they come from the same computation: the same op applied to arguments with the same numbers
+/// (up to order for commutative ops), or a selection node and the argument its chosen piece
+/// returns (max(a, b) taking a has a's number). Such values compare equal exactly even where no
+/// enclosure can tell (exp(x) against another exp(x)). Numbers are assigned in node order, as
+/// the evaluation's choices become known.
+class ValueNumbering {
+ public:
+  ValueNumbering(const Program& p, const std::vector<Choice>& choices) : p_(p), choices_(choices) {}
+  /// Number of an argument; node arguments must be already evaluated.
+  std::uint32_t number(Arg a);
+
+ private:
+  std::uint32_t intern(std::string key);
+  const Program& p_;
+  const std::vector<Choice>& choices_;  // the evaluation's choices so far
+  std::vector<std::uint32_t> number_;   // numbers of nodes 0 .. number_.size() - 1
+  std::map<std::string, std::uint32_t> ids_;
+};
 
 /// Thrown by IntervalPolicy when a decision is undecided below the precision cap.
 struct NeedMorePrecision {};
 
 class IntervalPolicy {
  public:
-  IntervalPolicy(const Program& p, const std::vector<Rational>& x, const Options& o, bool at_cap)
-      : p_(p), exact_(p, x, o), numbers_(value_numbers(p)), at_cap_(at_cap) {}
+  /// `t` is the tape being filled: the value numbering reads the choices made so far.
+  IntervalPolicy(const Program& p, const std::vector<Rational>& x, const Options& o, bool at_cap,
+                 const Tape<Interval>& t)
+      : p_(p), exact_(p, x, o), numbers_(p, t.choices), at_cap_(at_cap) {}
 
   /// Sign of argument i (j < 0) or of argument i minus argument j of node k.
   Sign query(std::uint32_t k, std::span<const Interval* const> a, std::uint32_t i, int j);
@@ -119,7 +137,7 @@ class IntervalPolicy {
   }
   const Program& p_;
   LazyExact exact_;
-  std::vector<std::uint32_t> numbers_;
+  ValueNumbering numbers_;
   bool at_cap_;
   Certainty worst_ = Certainty::Exact;
 };
