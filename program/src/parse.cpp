@@ -100,8 +100,13 @@ class Parser {
         for (std::size_t i = 1; i < t.size(); ++i) first_def_.try_emplace(std::string(t[i].text), l.number);
         continue;
       }
-      for (std::size_t i = 0; i < t.size() && t[i].text != "="; ++i)
-        first_def_.try_emplace(std::string(t[i].text), l.number);
+      // Only `NAME... = OP ...` defines names: an output statement or a line without '=' does
+      // not (otherwise `output y` with y undefined would read as a use before definition).
+      if (t[0].text == "output") continue;
+      std::size_t eq = 0;
+      while (eq < t.size() && t[eq].text != "=") ++eq;
+      if (eq == t.size()) continue;
+      for (std::size_t i = 0; i < eq; ++i) first_def_.try_emplace(std::string(t[i].text), l.number);
     }
   }
 

@@ -33,14 +33,29 @@ std::int64_t Program::find(const std::string& name) const {
 }
 
 bool operator==(const Program& a, const Program& b) {
-  if (a.input_count != b.input_count || a.nodes != b.nodes || a.outputs != b.outputs) return false;
-  // Arguments index literals; compare the literal values they denote, not the table layout.
-  for (std::size_t k = 0; k < a.nodes.size(); ++k)
-    for (std::size_t i = 0; i < a.nodes[k].args.size(); ++i) {
-      const Arg x = a.nodes[k].args[i];
-      if (!x.is_node() && !(a.literals.at(x.index) == b.literals.at(b.nodes[k].args[i].index)))
+  if (a.input_count != b.input_count || a.outputs != b.outputs ||
+      a.nodes.size() != b.nodes.size())
+    return false;
+  // Arguments index literals; compare the literal values they denote, not the table layout
+  // (a built program may share one literal between nodes; its printed text repeats it).
+  for (std::size_t k = 0; k < a.nodes.size(); ++k) {
+    const Node& x = a.nodes[k];
+    const Node& y = b.nodes[k];
+    if (x.name != y.name || x.op != y.op || x.cmp != y.cmp || x.power != y.power ||
+        x.group_first != y.group_first || x.group_size != y.group_size ||
+        x.args.size() != y.args.size())
+      return false;
+    for (std::size_t i = 0; i < x.args.size(); ++i) {
+      const Arg u = x.args[i], v = y.args[i];
+      if (u.kind != v.kind) return false;
+      if (u.is_node()) {
+        if (u.index != v.index) return false;
+      } else if (u.index >= a.literals.size() || v.index >= b.literals.size() ||
+                 !(a.literals[u.index] == b.literals[v.index])) {
         return false;
+      }
     }
+  }
   return true;
 }
 
@@ -50,7 +65,7 @@ void validate(const Program& prog) {
     where.line = line;
     if (n) {
       where.node = n->name;
-      where.op = std::string(op_name(n->op));
+      if (static_cast<std::size_t>(n->op) < kOpCount) where.op = std::string(op_name(n->op));
     }
     throw Error(ErrorKind::Program, where, why);
   };
@@ -70,7 +85,15 @@ void validate(const Program& prog) {
       continue;
     }
     if (static_cast<std::size_t>(n.op) >= kOpCount) fail(&n, n.line, "unknown op");
-    if (auto why = arity_error(n.op, n.args.size())) fail(&n, n.line, *why);
+    if (n.op == Op::Powi) {
+      // `powi a k` is written with 2 arguments, but k is stored in `power`: one node argument.
+      if (n.args.size() != 1) fail(&n, n.line, "powi has one argument (k is its power), got " +
+                                                   std::to_string(n.args.size()));
+      if (n.power < -kMaxPowiExponent || n.power > kMaxPowiExponent)
+        fail(&n, n.line, "powi exponent out of range");
+    } else if (auto why = arity_error(n.op, n.args.size())) {
+      fail(&n, n.line, *why);
+    }
     for (std::size_t i = 0; i < n.args.size(); ++i) {
       const Arg a = n.args[i];
       if (a.is_node() ? a.index >= k : a.index >= prog.literals.size())
@@ -86,6 +109,12 @@ void validate(const Program& prog) {
       if (lead.op != Op::Sort || lead.args != n.args || lead.group_size != size)
         fail(&n, n.line, "sort group nodes must share their arguments");
       if (first + size > prog.nodes.size()) fail(&n, n.line, "sort group is cut short");
+      if (k == first)  // the lead checks that its group is k consecutive sort nodes
+        for (std::uint32_t r = 1; r < size; ++r) {
+          const Node& m = prog.nodes[first + r];
+          if (m.op != Op::Sort || m.group_first != first)
+            fail(&n, n.line, "sort group nodes must be consecutive");
+        }
     }
   }
   for (auto o : prog.outputs)
