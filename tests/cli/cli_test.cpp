@@ -9,14 +9,14 @@
 
 namespace {
 
-struct Run {
+struct Outcome {
   int status = -1;
   std::string out;  // stdout and stderr together
 };
 
-Run run(const std::string& args) {
+Outcome run(const std::string& args) {
   const std::string cmd = std::string(SELGRAD_CLI_PATH) + " " + args + " 2>&1";
-  Run r;
+  Outcome r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
   std::array<char, 4096> buf{};
@@ -38,7 +38,7 @@ std::string temp_program(const std::string& name, const std::string& text) {
 }
 
 TEST(Cli, Relu2JacobianAtZeroIsOneAsJson) {
-  const Run r = run("grad " + example("relu2.sgp") + " --at 0 --json");
+  const Outcome r = run("grad " + example("relu2.sgp") + " --at 0 --json");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("\"jacobian\": [[\"1\"]]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"outputs\": [\"0\"]"), std::string::npos) << r.out;
@@ -46,14 +46,14 @@ TEST(Cli, Relu2JacobianAtZeroIsOneAsJson) {
 }
 
 TEST(Cli, ForwardModeGivesTheSameJacobian) {
-  const Run r = run("grad " + example("relu3.sgp") + " --at 0 --mode forward --json");
+  const Outcome r = run("grad " + example("relu3.sgp") + " --at 0 --mode forward --json");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("\"jacobian\": [[\"1/2\"]]"), std::string::npos) << r.out;
 }
 
 TEST(Cli, NegativeAtValuesWorkWithAndWithoutEquals) {
-  const Run a = run("grad " + example("clarke.sgp") + " --at -1/2,3 --json");
-  const Run b = run("grad " + example("clarke.sgp") + " --at=-1/2,3 --json");
+  const Outcome a = run("grad " + example("clarke.sgp") + " --at -1/2,3 --json");
+  const Outcome b = run("grad " + example("clarke.sgp") + " --at=-1/2,3 --json");
   EXPECT_EQ(a.status, 0) << a.out;
   EXPECT_EQ(a.out, b.out);
   // F(-1/2, 3) = (|x| + y, 2x + |y|) = (7/2, 2); Jacobian [[-1, 1], [2, 1]].
@@ -62,7 +62,7 @@ TEST(Cli, NegativeAtValuesWorkWithAndWithoutEquals) {
 }
 
 TEST(Cli, ClosureOfZeroAtZeroIsMinusOneZeroOne) {
-  const Run r = run("closure " + example("zero.sgp") + " --at 0 --json");
+  const Outcome r = run("closure " + example("zero.sgp") + " --at 0 --json");
   EXPECT_EQ(r.status, 0) << r.out;
   for (const char* j : {"[[\"-1\"]]", "[[\"0\"]]", "[[\"1\"]]"})
     EXPECT_NE(r.out.find(j), std::string::npos) << j << " in " << r.out;
@@ -70,14 +70,14 @@ TEST(Cli, ClosureOfZeroAtZeroIsMinusOneZeroOne) {
 }
 
 TEST(Cli, TextOutputNamesBranches) {
-  const Run r = run("grad " + example("relu.sgp") + " --at 0");
+  const Outcome r = run("grad " + example("relu.sgp") + " --at 0");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("relu"), std::string::npos);
   EXPECT_NE(r.out.find("tie"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ExpLogProgramRunsInCertifiedMpfr) {
-  const Run r = run("grad " + example("logsumexp.sgp") + " --at 1,1 --json --prec 128");
+  const Outcome r = run("grad " + example("logsumexp.sgp") + " --at 1,1 --json --prec 128");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("\"arithmetic\": \"mpfr\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"all_certified\": true"), std::string::npos) << r.out;
@@ -85,7 +85,7 @@ TEST(Cli, ExpLogProgramRunsInCertifiedMpfr) {
 
 TEST(Cli, ParseErrorExitsOneWithLineAndColumn) {
   const std::string f = temp_program("bad.sgp", "input t\ny = relu q\noutput y\n");
-  const Run r = run("grad " + f + " --at 0");
+  const Outcome r = run("grad " + f + " --at 0");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("line 2, column 10"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("unknown name 'q'"), std::string::npos) << r.out;
@@ -93,14 +93,14 @@ TEST(Cli, ParseErrorExitsOneWithLineAndColumn) {
 
 TEST(Cli, DomainErrorExitsOneNamingTheNode) {
   const std::string f = temp_program("div.sgp", "input t\nq = div 1 t\noutput q\n");
-  const Run r = run("grad " + f + " --at 0");
+  const Outcome r = run("grad " + f + " --at 0");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("div (line 2, node q)"), std::string::npos) << r.out;
 }
 
 TEST(Cli, DiscontinuousSelectExitsOne) {
   const std::string f = temp_program("jump.sgp", "input t\ny = select le t 0 0 1\noutput y\n");
-  const Run r = run("grad " + f + " --at 0");
+  const Outcome r = run("grad " + f + " --at 0");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("discontinuous selection"), std::string::npos) << r.out;
 }
@@ -118,10 +118,10 @@ TEST(Cli, BadUsageExitsTwo) {
 }
 
 TEST(Cli, NotYetAvailableFeaturesSaySoAndExitTwo) {
-  const Run fast = run("grad " + example("relu.sgp") + " --at 0 --engine fast");
+  const Outcome fast = run("grad " + example("relu.sgp") + " --at 0 --engine fast");
   EXPECT_EQ(fast.status, 2);
   EXPECT_NE(fast.out.find("not available"), std::string::npos) << fast.out;
-  const Run imp = run("implicit " + example("clarke.sgp") + " --params 1 --at 0 --solution 0");
+  const Outcome imp = run("implicit " + example("clarke.sgp") + " --params 1 --at 0 --solution 0");
   EXPECT_EQ(imp.status, 2);
   EXPECT_NE(imp.out.find("not available"), std::string::npos) << imp.out;
 }
