@@ -86,10 +86,10 @@ int main(int argc, char** argv) {
         at += (i ? "," : "") + to_string(x.back());
       }
       const RealResult rr = evaluate_real(lse, x);
-      std::cout << "  at (" << at << "): value " << rr.outputs[0].to_string().substr(0, 24) << "...\n"
+      std::cout << "  at (" << at << "), to 20 and 12 digits of the 256-bit values: value " << rr.outputs[0].to_string(20) << "\n"
                 << "    gradient (";
       for (std::size_t i = 0; i < rr.jacobian[0].size(); ++i)
-        std::cout << (i ? ", " : "") << rr.jacobian[0][i].to_string().substr(0, 14) << "...";
+        std::cout << (i ? ", " : "") << rr.jacobian[0][i].to_string(12);
       std::cout << ")\n";
       for (const auto& d : rr.branches.decisions)
         std::cout << "    " << lse.nodes[d.node].name << " = " << op_name(lse.nodes[d.node].op)

@@ -1,6 +1,7 @@
 // The reference engine's scalars (see scalars.hpp): exact rationals over GMP, MPFR points
 // rounded to nearest, and MPFI enclosures with outward rounding, all at a per-thread working
 // precision.
+#include <algorithm>
 #include "selgrad/reference/scalars.hpp"
 
 #include <cstring>
@@ -168,11 +169,15 @@ Real operator-(const Real& a) {
 }
 
 std::string Real::to_string() const {
+  // Enough significant digits that reading the text back at this precision gives this value.
+  return to_string(mpfr_get_str_ndigits(10, mpfr_get_prec(v_)));
+}
+
+std::string Real::to_string(std::size_t digits) const {
   if (mpfr_nan_p(v_)) return "nan";
   if (mpfr_inf_p(v_)) return mpfr_sgn(v_) > 0 ? "inf" : "-inf";
   if (mpfr_zero_p(v_)) return "0";
-  // Enough significant digits that reading the text back at this precision gives this value.
-  const std::size_t digits = mpfr_get_str_ndigits(10, mpfr_get_prec(v_));
+  digits = std::max<std::size_t>(digits, 1);
   mpfr_exp_t exp10 = 0;
   char* raw = mpfr_get_str(nullptr, &exp10, 10, digits, v_, MPFR_RNDN);
   const std::string s(raw);

@@ -75,6 +75,8 @@ class Real {
   int sign() const { return mpfr_sgn(v_); }
   /// Decimal digits: as many significant digits as the precision justifies to round-trip.
   std::string to_string() const;
+  /// `digits` significant decimal digits, rounded to nearest: "d.ddde+N".
+  std::string to_string(std::size_t digits) const;
   /// Exact value (finite only): every MPFR number is a dyadic rational.
   Rational to_rational() const;
 
