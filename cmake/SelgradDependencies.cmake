@@ -8,6 +8,7 @@ pkg_check_modules(MPFR REQUIRED IMPORTED_TARGET mpfr)
 find_path(MPFI_INCLUDE_DIR mpfi.h REQUIRED)
 find_library(MPFI_LIBRARY mpfi REQUIRED)
 add_library(selgrad_mpfi INTERFACE)
+set_target_properties(selgrad_mpfi PROPERTIES EXPORT_NAME mpfi)
 target_include_directories(selgrad_mpfi INTERFACE ${MPFI_INCLUDE_DIR})
 target_link_libraries(selgrad_mpfi INTERFACE ${MPFI_LIBRARY} PkgConfig::MPFR PkgConfig::GMP)
 
