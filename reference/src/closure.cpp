@@ -71,6 +71,11 @@ std::vector<Unit> tie_units(const Program& p, const detail::Tape<Rational>& t) {
 }  // namespace
 
 TieClosure tie_closure(const Program& p, const std::vector<Rational>& x, const Options& o) {
+  for (std::uint32_t k = 0; k < p.m(); ++k)
+    if (op_info(p.nodes[k].op).transcendental)
+      throw Error(ErrorKind::Unsupported, detail::node_location(p, k),
+                  "the tie closure is computed in exact rational arithmetic, and this op is not "
+                  "rational: closures of exp/log programs are not supported");
   TieClosure c;
   c.at_point = evaluate_exact(p, x, o);  // also validates the program and the point
   detail::Tape<Rational> t;

@@ -26,8 +26,8 @@ struct TieClosure {
   std::optional<bool> zero_in_hull;
 };
 
-/// Tie closure of a rational program (no exp/log) at an exact point. Throws Error: those of
-/// evaluate_exact, and Resource when the number of combinations exceeds
+/// Tie closure of a rational program (no exp/log) at an exact point. Throws Error: Unsupported
+/// for a program with exp/log, those of evaluate_exact, and Resource when the number of combinations exceeds
 /// Options::max_closure_combinations.
 TieClosure tie_closure(const Program& program, const std::vector<Rational>& point,
                        const Options& options = {});
