@@ -176,26 +176,57 @@ void smooth_partials(const Node& n, std::span<const T* const> a, const T& y, std
 // ------------------------------------------------------------------------------------------
 // Selections: decisions from sign queries, then value and gradient of the chosen piece.
 
+/// The tie rules, as functions of the sign the decision depends on. Every engine decides
+/// through these (the reference via choose_piece below, the double engine in its lane loops).
+
+/// relu: the identity piece (1) iff a > 0; at a = 0 the constant piece, so relu'(0) = 0.
+constexpr std::uint32_t relu_piece(Sign a) { return a == Sign::Positive ? 1u : 0u; }
+
+/// abs: a (1) if a > 0, -a (2) if a < 0, the constant 0 (0) at a = 0, so abs'(0) = 0.
+constexpr std::uint32_t abs_piece(Sign a) {
+  return a == Sign::Positive ? 1u : (a == Sign::Negative ? 2u : 0u);
+}
+
+/// select CMP u v a b: piece 0 (a) if `u CMP v` holds, given the sign of u - v; else 1 (b).
+constexpr std::uint32_t select_piece(Cmp c, Sign u_minus_v) {
+  switch (c) {
+    case Cmp::Lt: return u_minus_v == Sign::Negative ? 0u : 1u;
+    case Cmp::Le: return u_minus_v != Sign::Positive ? 0u : 1u;
+    case Cmp::Gt: return u_minus_v == Sign::Positive ? 0u : 1u;
+    case Cmp::Ge: return u_minus_v != Sign::Negative ? 0u : 1u;
+  }
+  return 1u;
+}
+
+/// max/min scan the arguments in order and replace the current best only when strictly better,
+/// so ties go to the first (lowest position) extremal argument.
+constexpr bool replaces_extremum(Op op, Sign candidate_minus_best) {
+  return candidate_minus_best == (op == Op::Max ? Sign::Positive : Sign::Negative);
+}
+
+/// sort (stable, decreasing): a later position moves ahead of an earlier one only when strictly
+/// larger.
+constexpr bool sort_moves_ahead(Sign later_minus_earlier) { return later_minus_earlier == Sign::Positive; }
+
 /// Decides the piece of a relu, abs, max, min or select node (not sort: see sort_order).
 /// Oracle provides `Sign sign(std::uint32_t i)` and `Sign sign_diff(std::uint32_t i, std::uint32_t j)`.
 template <class Oracle>
 Choice choose_piece(const Node& n, Oracle& o) {
   switch (n.op) {
-    case Op::Relu: {  // tie rule: a <= 0 takes the constant piece, so relu'(0) = 0
+    case Op::Relu: {
       const Sign s = o.sign(0);
-      return {s == Sign::Positive ? 1u : 0u, s == Sign::Zero};
+      return {relu_piece(s), s == Sign::Zero};
     }
-    case Op::Abs: {  // tie rule: the constant piece 0 at a = 0, so abs'(0) = 0
+    case Op::Abs: {
       const Sign s = o.sign(0);
-      return {s == Sign::Positive ? 1u : (s == Sign::Negative ? 2u : 0u), s == Sign::Zero};
+      return {abs_piece(s), s == Sign::Zero};
     }
     case Op::Max:
     case Op::Min: {  // tie rule: the first (lowest position) extremal argument
-      const Sign better = n.op == Op::Max ? Sign::Positive : Sign::Negative;
       std::uint32_t best = 0;
       const auto k = static_cast<std::uint32_t>(n.args.size());
       for (std::uint32_t i = 1; i < k; ++i)
-        if (o.sign_diff(i, best) == better) best = i;
+        if (replaces_extremum(n.op, o.sign_diff(i, best))) best = i;
       bool tie = false;
       for (std::uint32_t i = 0; i < k && !tie; ++i)
         if (i != best && o.sign_diff(i, best) == Sign::Zero) tie = true;
@@ -203,14 +234,7 @@ Choice choose_piece(const Node& n, Oracle& o) {
     }
     case Op::Select: {  // a if u CMP v holds, else b; the tie is u = v
       const Sign s = o.sign_diff(0, 1);
-      bool holds = false;
-      switch (n.cmp) {
-        case Cmp::Lt: holds = s == Sign::Negative; break;
-        case Cmp::Le: holds = s != Sign::Positive; break;
-        case Cmp::Gt: holds = s == Sign::Positive; break;
-        case Cmp::Ge: holds = s != Sign::Negative; break;
-      }
-      return {holds ? 0u : 1u, s == Sign::Zero};
+      return {select_piece(n.cmp, s), s == Sign::Zero};
     }
     default: return {};
   }
@@ -228,7 +252,7 @@ void sort_order(std::uint32_t k, Oracle& o, std::vector<std::uint32_t>& order,
   order.resize(k);
   for (std::uint32_t i = 0; i < k; ++i) order[i] = i;
   for (std::uint32_t i = 1; i < k; ++i)
-    for (std::uint32_t j = i; j > 0 && o.sign_diff(order[j], order[j - 1]) == Sign::Positive; --j)
+    for (std::uint32_t j = i; j > 0 && sort_moves_ahead(o.sign_diff(order[j], order[j - 1])); --j)
       std::swap(order[j], order[j - 1]);
   same_as_prev.assign(k, false);
   for (std::uint32_t r = 1; r < k; ++r)
