@@ -292,6 +292,7 @@ ExactResult evaluate_exact(const Program& p, const std::vector<Rational>& x, con
   for (auto out : p.outputs) r.outputs.push_back(t.values[out]);
   r.jacobian = detail::jacobian(p, t, o.mode, [&](std::uint32_t k, const Rational& v) { pol.check(k, v); });
   r.branches = signature(p, t);
+  r.node_values = std::move(t.values);
   return r;
 }
 

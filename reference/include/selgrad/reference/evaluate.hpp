@@ -68,6 +68,7 @@ struct ExactResult {
   std::vector<Rational> outputs;
   Matrix<Rational> jacobian;  ///< q x p selection Jacobian
   BranchSignature branches;
+  std::vector<Rational> node_values;  ///< x_k for every node k (Algorithm 1), inputs first
 };
 
 struct RealResult {

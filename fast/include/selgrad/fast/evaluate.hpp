@@ -1,0 +1,118 @@
+// The double engine: values, selection Jacobians and branch signatures of a compiled program.
+//
+//  * BatchEvaluator runs the tape over N points ("lanes") at once. Each tile of W lanes keeps
+//    its rows structure-of-arrays (row r of lane l at r*W + l), so every instruction is a loop
+//    over lanes that the compiler vectorises; exp/log/log1p/tanh use SLEEF's vector functions
+//    (1.0-ulp variants). W is chosen so that a tile's working set stays in cache, and memory does
+//    not grow with N beyond the inputs and results.
+//  * PointEvaluator runs the same tape at one point: the fast path for large programs.
+//
+// Gradients are computed in reverse mode (Algorithm 2): one reverse sweep per output, q sweeps
+// in all; the Jacobian is q x p per point. Branch decisions follow the op table's tie rules
+// (program/op_rules.hpp) on the double values, so on inputs where double arithmetic is exact
+// they are the reference engine's decisions.
+//
+// Errors. The batch engine never throws for a bad point: a lane whose evaluation leaves the
+// domain (division by zero, log or sqrt of a value <= 0, negative power of zero, a NaN or
+// infinite input, a non-finite result, a discontinuous select) is flagged with the first node
+// where it happened and the reason; the other lanes are unaffected. The point engine throws a
+// selgrad::Error naming the node instead.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "selgrad/fast/tape.hpp"
+
+namespace selgrad::fast {
+
+inline constexpr std::uint32_t kNoError = std::numeric_limits<std::uint32_t>::max();
+
+struct BatchOptions {
+  bool gradient = true;         ///< compute the selection Jacobian (else values only)
+  bool record_branches = true;  ///< per-lane piece and tie flag of every selection node
+  /// Working-set budget of one tile (rows x lanes x 8 bytes, values and adjoints); the lane count
+  /// W is derived from it, a multiple of 8 between 8 and 1024.
+  std::size_t tile_bytes = 512 * 1024;
+};
+
+/// Results for N points, lane-major: output j of lane l is outputs[l*q + j]; the Jacobian entry
+/// (j, i) of lane l is jacobian[(l*q + j)*p + i]; the piece of selection s (see
+/// Tape::selection_node and the piece numbering of op_rules.hpp) is pieces[l*S + s].
+struct BatchResult {
+  std::size_t lanes = 0, q = 0, p = 0, selections = 0;
+  std::vector<double> outputs;
+  std::vector<double> jacobian;
+  std::vector<std::uint32_t> pieces;
+  std::vector<std::uint8_t> ties;          ///< 1 if the decision was taken at a tie
+  std::vector<std::uint32_t> error_node;   ///< first failing node of each lane, or kNoError
+  std::vector<LaneError> error;            ///< why
+
+  bool ok(std::size_t lane) const { return error_node[lane] == kNoError; }
+  std::size_t failed_lanes() const;
+};
+
+class BatchEvaluator {
+ public:
+  explicit BatchEvaluator(Tape tape, BatchOptions options = {});
+  ~BatchEvaluator();
+  BatchEvaluator(BatchEvaluator&&) noexcept;
+  BatchEvaluator& operator=(BatchEvaluator&&) noexcept;
+
+  /// Evaluates n points; x holds them lane-major (point l is x[l*p .. l*p + p)).
+  void evaluate(std::span<const double> x, std::size_t n, BatchResult& out);
+
+  const Tape& tape() const;
+  std::size_t tile_lanes() const;  ///< W
+  /// Bytes of working memory held (tile buffers), independent of N.
+  std::size_t workspace_bytes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct PointResult {
+  std::vector<double> outputs;   ///< q
+  std::vector<double> jacobian;  ///< q x p, row-major
+  std::vector<std::uint32_t> pieces;
+  std::vector<std::uint8_t> ties;
+};
+
+class PointEvaluator {
+ public:
+  explicit PointEvaluator(Tape tape);
+
+  /// Outputs only. Throws selgrad::Error (kind Domain) naming the first failing node.
+  void values(std::span<const double> x, std::span<double> outputs);
+  /// Value and gradient of output 0 (the usual case of a loss): returns the value.
+  double value_and_gradient(std::span<const double> x, std::span<double> gradient);
+  /// Outputs, full Jacobian (q reverse sweeps) and branch signature.
+  void evaluate(std::span<const double> x, PointResult& out);
+
+  const Tape& tape() const { return tape_; }
+
+ private:
+  void forward(const double* x, bool gradient);
+  void reverse(std::size_t output, std::span<double> gradient);
+  [[noreturn]] void fail(const double* x);
+  Tape tape_;
+  std::vector<std::vector<std::uint32_t>> orders_;  ///< per output: its ancestors, decreasing
+  std::vector<double> row_;   ///< one value per row (values, constants, partials)
+  std::vector<double> adj_;   ///< adjoint per row
+  std::vector<std::uint32_t> piece_;
+  std::vector<std::uint8_t> tie_;
+  std::vector<std::uint32_t> order_;  ///< sort scratch
+};
+
+/// Finds the first node (up to node `last`) at which a point's evaluation fails, given the rows
+/// the forward pass left (`value(r)` returns row r). Returns {kNoError, None} if none does.
+template <class Value>
+std::pair<std::uint32_t, LaneError> first_failure(const Tape& t, Value&& value, std::uint32_t last);
+
+}  // namespace selgrad::fast
+
+#include "selgrad/fast/detail/first_failure.hpp"

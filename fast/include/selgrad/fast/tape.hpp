@@ -1,0 +1,92 @@
+// The tape: a program compiled once into a flat instruction stream for the double engine.
+//
+// Memory model. Every value lives in a *row* of one buffer (one double per row for a single
+// point, one per lane for a batch):
+//   rows 0..m-1            the program's nodes, inputs first;
+//   rows m..m+c-1          the c literal constants;
+//   three more constant rows     0, 1 and -1 (zero_row(), one_row(), minus_one_row());
+//   rows scratch_base..    partial derivatives the forward pass computes.
+// An instruction computes node k from its operand rows. Its local selection gradient d_k has
+// one partial per operand position (math.md, Algorithm 2), and `partial[e]` names the row that
+// holds it: often a row that already exists (d(a*b)/da is the row of b, d(exp a)/da is the row
+// of exp a itself, d(a+b)/da is the row of 1), otherwise a scratch row the op writes. So the
+// reverse sweep is one uniform loop with no dispatch on the op:
+//   adj[operand[e]] += adj[k] * row[partial[e]]   for every operand position e of node k,
+// where literal operands scatter into their constant row's adjoint, which nobody reads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "selgrad/program/program.hpp"
+
+namespace selgrad::fast {
+
+/// Instruction codes: the ops of the op table, with the common binary forms split out so the
+/// interpreter can skip the operand-count loop.
+enum class Code : std::uint8_t {
+  Add2, AddN, Sub, Neg, Mul2, MulN, Div, Exp, Log, Powi, Lin, Sqrt, Softplus, Sigmoid, Tanh,
+  Relu, Abs, Max, Min, Select,
+  SortGroup,  ///< first rank of a sort statement: orders the group, writes every rank
+  SortRank    ///< a later rank of a sort statement: written by its SortGroup, no work
+};
+
+struct Instr {
+  Code code;
+  Cmp cmp;                 ///< Select only
+  std::uint16_t count;     ///< number of operands (sort: group size k)
+  std::uint32_t first;     ///< index of the first operand in Tape::operand / Tape::partial
+  std::int32_t power;      ///< Powi only
+  std::uint32_t selection; ///< index among the selection nodes (selection ops only)
+};
+
+/// Why a lane's evaluation is not valid (per-lane domain errors of the double engine).
+enum class LaneError : std::uint8_t {
+  None,
+  NanInput,         ///< an input is NaN or infinite
+  DivisionByZero,   ///< div with divisor 0
+  LogDomain,        ///< log of a value <= 0
+  SqrtDomain,       ///< sqrt of a value <= 0
+  NegativePowerOfZero,
+  Overflow,         ///< a result is infinite or NaN from finite operands
+  Discontinuous     ///< select at u = v whose branches differ (D3)
+};
+
+/// A compiled program. Built by compile(); immutable and shareable across threads.
+struct Tape {
+  std::uint32_t p = 0;          ///< inputs
+  std::uint32_t m = 0;          ///< nodes (inputs included)
+  std::uint32_t constants = 0;  ///< constant rows after the nodes (the literals, then 0, 1, -1)
+  std::vector<Instr> code;      ///< code[k - p] computes node k
+  std::vector<std::uint32_t> operand;  ///< operand rows of every instruction, concatenated
+  std::vector<std::uint32_t> partial;  ///< row holding the partial for each operand position
+  std::vector<double> constant_value;  ///< value of row m + i: literals rounded to nearest, then 0, 1, -1
+  std::uint32_t scratch_base = 0;      ///< first scratch row
+  std::uint32_t rows = 0;              ///< total rows (nodes, constants, scratch)
+  std::vector<std::uint32_t> outputs;  ///< output node of each output, in order
+  std::vector<std::uint32_t> selection_node;  ///< node of each selection (pieces are per selection)
+  // Where each node comes from, for error messages.
+  std::vector<std::string> name;  ///< per node
+  std::vector<std::uint32_t> line;
+  std::vector<Op> op;             ///< per node: the program op (Input for inputs)
+
+  std::size_t q() const { return outputs.size(); }
+  std::uint32_t zero_row() const { return m + constants - 3; }
+  std::uint32_t one_row() const { return m + constants - 2; }
+  std::uint32_t minus_one_row() const { return m + constants - 1; }
+  std::size_t operands() const { return operand.size(); }
+  std::size_t selections() const { return selection_node.size(); }
+};
+
+/// Compiles a validated program. Literals are rounded to nearest double (exact when dyadic and
+/// in range; a fraction n/d whose n and d are not exact doubles may be off by one more ulp).
+Tape compile(const Program& program);
+
+/// "division by zero", "log of a value <= 0", ...
+const char* lane_error_text(LaneError e);
+
+/// Formats the error of node k the way selgrad::Error does: "log (line 7, node y): ...".
+std::string describe_lane_error(const Tape& tape, std::uint32_t node, LaneError e);
+
+}  // namespace selgrad::fast

@@ -1,0 +1,249 @@
+// The double engine's drivers (see evaluate.hpp): tiles of lanes for a batch, one lane for a
+// point, both running the kernels of kernels.hpp and the reverse sweep below.
+#include "selgrad/fast/evaluate.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "kernels.hpp"
+#include "selgrad/program/error.hpp"
+
+namespace selgrad::fast {
+namespace {
+
+/// For each output, the nodes it depends on, in decreasing order: the reverse sweep visits only
+/// these (a node outside them has a zero adjoint).
+std::vector<std::vector<std::uint32_t>> reverse_orders(const Tape& t) {
+  std::vector<std::vector<std::uint32_t>> orders;
+  std::vector<std::uint8_t> reach(t.m);
+  for (std::uint32_t out : t.outputs) {
+    std::fill(reach.begin(), reach.end(), 0);
+    reach[out] = 1;
+    std::vector<std::uint32_t> order;
+    for (std::uint32_t k = t.m; k-- > 0;) {
+      if (!reach[k]) continue;
+      order.push_back(k);
+      if (k < t.p) continue;
+      const Instr& in = t.code[k - t.p];
+      for (std::uint32_t e = in.first; e < in.first + in.count; ++e)
+        if (t.operand[e] < t.m) reach[t.operand[e]] = 1;
+    }
+    orders.push_back(std::move(order));
+  }
+  return orders;
+}
+
+/// Algorithm 2's backward sweep over `lanes` lanes of rows of `stride`: seeds adj[out] = 1 and
+/// accumulates adj[operand] += adj[k] * partial for the nodes of `order` (decreasing). The
+/// adjoint rows of `order` are zeroed first; v[t] is never reset afterwards (L1).
+template <class L>
+void reverse_sweep(const Tape& t, const std::vector<std::uint32_t>& order, const double* U, double* A,
+                   std::size_t stride, L lanes, bool skip_zero) {
+  const std::size_t n = lanes.count();
+  for (std::uint32_t k : order) std::memset(A + std::size_t{k} * stride, 0, n * sizeof(double));
+  double* seed = A + std::size_t{order.front()} * stride;
+  for (std::size_t l = 0; l < n; ++l) seed[l] = 1.0;
+  for (std::uint32_t k : order) {
+    if (k < t.p) break;  // the order is decreasing: only inputs remain
+    const Instr& in = t.code[k - t.p];
+    const double* __restrict ak = A + std::size_t{k} * stride;
+    if (skip_zero && ak[0] == 0.0) continue;  // one lane: a zero adjoint contributes nothing
+    for (std::uint32_t e = in.first; e < in.first + in.count; ++e) {
+      double* __restrict ao = A + std::size_t{t.operand[e]} * stride;
+      const double* __restrict pe = U + std::size_t{t.partial[e]} * stride;
+      for (std::size_t l = 0; l < n; ++l) ao[l] += ak[l] * pe[l];
+    }
+  }
+}
+
+}  // namespace
+
+std::size_t BatchResult::failed_lanes() const {
+  return static_cast<std::size_t>(std::count_if(error_node.begin(), error_node.end(),
+                                                [](std::uint32_t e) { return e != kNoError; }));
+}
+
+// ---- batch ----------------------------------------------------------------------------------
+
+struct BatchEvaluator::Impl {
+  Tape t;
+  BatchOptions o;
+  std::size_t W = 8;
+  std::vector<std::vector<std::uint32_t>> orders;
+  std::vector<double> U;  // rows x W
+  std::vector<double> A;  // (m + constants) x W adjoints
+  std::vector<std::uint32_t> piece;
+  std::vector<std::uint8_t> tie;
+  std::vector<double> tmp;
+  std::vector<std::uint32_t> order_scratch;
+  std::vector<std::uint8_t> flagged;  // per lane of the tile
+
+  Impl(Tape tape, BatchOptions opt) : t(std::move(tape)), o(opt) {
+    const std::size_t per_lane = (t.rows + t.m + t.constants) * sizeof(double) + t.selections() * 5 + 16;
+    W = std::clamp<std::size_t>((o.tile_bytes / per_lane) / 8 * 8, 8, 1024);
+    orders = reverse_orders(t);
+    U.assign(std::size_t{t.rows} * W, 0.0);
+    for (std::uint32_t c = 0; c < t.constants; ++c)
+      std::fill_n(U.begin() + static_cast<std::ptrdiff_t>((t.m + c) * W), W, t.constant_value[c]);
+    if (o.gradient) A.assign((std::size_t{t.m} + t.constants) * W, 0.0);
+    piece.assign(t.selections() * W, 0);
+    tie.assign(t.selections() * W, 0);
+    tmp.assign(W, 0.0);
+    flagged.assign(W, 0);
+  }
+
+  void tile(const double* x, std::size_t base, std::size_t nl, BatchResult& r) {
+    const std::size_t p = t.p, q = t.q(), S = t.selections();
+    // Load the inputs, structure of arrays; pad the tile with copies of its first point so that
+    // padding lanes never fail on their own.
+    for (std::size_t l = 0; l < W; ++l) {
+      const double* xl = x + (base + (l < nl ? l : 0)) * p;
+      for (std::size_t i = 0; i < p; ++i) U[i * W + l] = xl[i];
+    }
+    std::fill(flagged.begin(), flagged.end(), 0);
+    detail::Frame f{U.data(), W, o.record_branches ? piece.data() : nullptr,
+                    o.record_branches ? tie.data() : nullptr, tmp.data(), &order_scratch};
+    bool inputs_ok = true;
+    for (std::size_t i = 0; i < p * W; ++i) inputs_ok &= std::fabs(U[i]) <= DBL_MAX;
+    if (!inputs_ok) explain(base, nl, static_cast<std::uint32_t>(p - 1), r);
+    for (std::uint32_t k = t.p; k < t.m; ++k)
+      if (!detail::forward_instr(t, t.code[k - t.p], k, f, detail::Lanes{W}, o.gradient))
+        explain(base, nl, k, r);
+    for (std::size_t l = 0; l < nl; ++l)
+      for (std::size_t j = 0; j < q; ++j) r.outputs[(base + l) * q + j] = U[std::size_t{t.outputs[j]} * W + l];
+    if (o.record_branches)
+      for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t l = 0; l < nl; ++l) {
+          r.pieces[(base + l) * S + s] = piece[s * W + l];
+          r.ties[(base + l) * S + s] = tie[s * W + l];
+        }
+    if (!o.gradient) return;
+    for (std::size_t j = 0; j < q; ++j) {
+      reverse_sweep(t, orders[j], U.data(), A.data(), W, detail::Lanes{W}, false);
+      double* jac = r.jacobian.data();
+      for (std::size_t l = 0; l < nl; ++l)
+        for (std::size_t i = 0; i < p; ++i) jac[((base + l) * q + j) * p + i] = 0.0;
+      for (std::uint32_t k : orders[j]) {
+        if (k >= t.p) continue;
+        for (std::size_t l = 0; l < nl; ++l) jac[((base + l) * q + j) * p + k] = A[std::size_t{k} * W + l];
+      }
+      // A non-finite gradient from finite values: an overflow in the partials.
+      for (std::size_t l = 0; l < nl; ++l)
+        for (std::size_t i = 0; i < p; ++i)
+          if (!std::isfinite(jac[((base + l) * q + j) * p + i]) && r.error_node[base + l] == kNoError) {
+            r.error_node[base + l] = t.outputs[j];
+            r.error[base + l] = LaneError::Overflow;
+          }
+    }
+  }
+
+  /// Slow path: some lane may have failed at node k. Record the first failure of every lane not
+  /// yet flagged, and zero the failed lanes' value of node k so the failure does not cascade.
+  void explain(std::size_t base, std::size_t nl, std::uint32_t k, BatchResult& r) {
+    for (std::size_t l = 0; l < W; ++l) {
+      auto [node, why] = first_failure(t, [&](std::uint32_t row) { return U[std::size_t{row} * W + l]; }, k);
+      if (node == kNoError) continue;
+      if (!flagged[l] && l < nl) {
+        r.error_node[base + l] = node;
+        r.error[base + l] = why;
+      }
+      flagged[l] = 1;
+      if (node < t.p) U[std::size_t{node} * W + l] = 0.0;  // a bad input: neutralise it
+      U[std::size_t{k} * W + l] = 0.0;
+    }
+  }
+};
+
+BatchEvaluator::BatchEvaluator(Tape tape, BatchOptions options)
+    : impl_(std::make_unique<Impl>(std::move(tape), options)) {}
+BatchEvaluator::~BatchEvaluator() = default;
+BatchEvaluator::BatchEvaluator(BatchEvaluator&&) noexcept = default;
+BatchEvaluator& BatchEvaluator::operator=(BatchEvaluator&&) noexcept = default;
+
+const Tape& BatchEvaluator::tape() const { return impl_->t; }
+std::size_t BatchEvaluator::tile_lanes() const { return impl_->W; }
+std::size_t BatchEvaluator::workspace_bytes() const {
+  const Impl& i = *impl_;
+  return (i.U.size() + i.A.size() + i.tmp.size()) * sizeof(double) + i.piece.size() * 4 + i.tie.size() +
+         i.flagged.size();
+}
+
+void BatchEvaluator::evaluate(std::span<const double> x, std::size_t n, BatchResult& r) {
+  Impl& im = *impl_;
+  const Tape& t = im.t;
+  if (x.size() < n * t.p)
+    throw Error(ErrorKind::Usage, {},
+                "BatchEvaluator: " + std::to_string(n) + " points of " + std::to_string(t.p) +
+                    " inputs need " + std::to_string(n * t.p) + " values, got " + std::to_string(x.size()));
+  r.lanes = n;
+  r.q = t.q();
+  r.p = t.p;
+  r.selections = im.o.record_branches ? t.selections() : 0;
+  r.outputs.assign(n * r.q, 0.0);
+  r.jacobian.assign(im.o.gradient ? n * r.q * r.p : 0, 0.0);
+  r.pieces.assign(n * r.selections, 0);
+  r.ties.assign(n * r.selections, 0);
+  r.error_node.assign(n, kNoError);
+  r.error.assign(n, LaneError::None);
+  for (std::size_t base = 0; base < n; base += im.W) im.tile(x.data(), base, std::min(im.W, n - base), r);
+}
+
+// ---- single point ---------------------------------------------------------------------------
+
+PointEvaluator::PointEvaluator(Tape tape) : tape_(std::move(tape)), orders_(reverse_orders(tape_)) {
+  row_.assign(tape_.rows, 0.0);
+  std::copy(tape_.constant_value.begin(), tape_.constant_value.end(), row_.begin() + tape_.m);
+  adj_.assign(std::size_t{tape_.m} + tape_.constants, 0.0);
+  piece_.assign(tape_.selections(), 0);
+  tie_.assign(tape_.selections(), 0);
+}
+
+void PointEvaluator::forward(const double* x, bool gradient) {
+  const Tape& t = tape_;
+  std::copy(x, x + t.p, row_.begin());
+  double scratch = 0;
+  detail::Frame f{row_.data(), 1, piece_.data(), tie_.data(), &scratch, &order_};
+  bool ok = true;
+  for (std::uint32_t i = 0; i < t.p; ++i) ok &= std::fabs(x[i]) <= DBL_MAX;
+  for (std::uint32_t k = t.p; k < t.m; ++k) ok &= detail::forward_instr(t, t.code[k - t.p], k, f, detail::One{}, gradient);
+  if (!ok) fail(x);
+}
+
+void PointEvaluator::fail(const double*) {
+  const auto [node, why] = first_failure(tape_, [&](std::uint32_t r) { return row_[r]; }, tape_.m - 1);
+  throw Error(ErrorKind::Domain, {tape_.line[node], 0, tape_.name[node], std::string(op_name(tape_.op[node]))},
+              lane_error_text(why));
+}
+
+void PointEvaluator::values(std::span<const double> x, std::span<double> outputs) {
+  forward(x.data(), false);
+  for (std::size_t j = 0; j < tape_.q(); ++j) outputs[j] = row_[tape_.outputs[j]];
+}
+
+void PointEvaluator::reverse(std::size_t j, std::span<double> gradient) {
+  const std::vector<std::uint32_t>& order = orders_[j];
+  reverse_sweep(tape_, order, row_.data(), adj_.data(), 1, detail::One{}, true);
+  std::fill(gradient.begin(), gradient.begin() + tape_.p, 0.0);
+  for (auto it = order.rbegin(); it != order.rend() && *it < tape_.p; ++it) gradient[*it] = adj_[*it];
+}
+
+double PointEvaluator::value_and_gradient(std::span<const double> x, std::span<double> gradient) {
+  forward(x.data(), true);
+  reverse(0, gradient);
+  return row_[tape_.outputs[0]];
+}
+
+void PointEvaluator::evaluate(std::span<const double> x, PointResult& r) {
+  forward(x.data(), true);
+  const Tape& t = tape_;
+  r.outputs.resize(t.q());
+  r.jacobian.assign(t.q() * t.p, 0.0);
+  for (std::size_t j = 0; j < t.q(); ++j) {
+    r.outputs[j] = row_[t.outputs[j]];
+    reverse(j, std::span<double>(r.jacobian).subspan(j * t.p, t.p));
+  }
+  r.pieces = piece_;
+  r.ties = tie_;
+}
+
+}  // namespace selgrad::fast

@@ -1,0 +1,166 @@
+// The tape compiler (see tape.hpp): one instruction per node, operand and partial rows.
+#include "selgrad/fast/tape.hpp"
+
+#include <cstdlib>
+#include <string>
+
+#include "selgrad/program/error.hpp"
+
+namespace selgrad::fast {
+namespace {
+
+/// A literal rounded to nearest: decimal text through strtod (correctly rounded), a fraction as
+/// the quotient of its rounded numerator and denominator (correctly rounded when both are exact
+/// doubles, as for every dyadic literal).
+double literal_value(const Literal& lit) {
+  const double num = std::strtod(lit.numerator.c_str(), nullptr);
+  double v = num;
+  if (lit.denominator != "1") {
+    const bool decimal = lit.denominator[0] == '1' &&
+                         lit.denominator.find_first_not_of('0', 1) == std::string::npos;
+    v = decimal ? std::strtod((lit.numerator + "e-" + std::to_string(lit.denominator.size() - 1)).c_str(), nullptr)
+                : num / std::strtod(lit.denominator.c_str(), nullptr);
+  }
+  return lit.negative ? -v : v;
+}
+
+Code code_of(const Node& n) {
+  switch (n.op) {
+    case Op::Add: return n.args.size() == 2 ? Code::Add2 : Code::AddN;
+    case Op::Sub: return Code::Sub;
+    case Op::Neg: return Code::Neg;
+    case Op::Mul: return n.args.size() == 2 ? Code::Mul2 : Code::MulN;
+    case Op::Div: return Code::Div;
+    case Op::Exp: return Code::Exp;
+    case Op::Log: return Code::Log;
+    case Op::Powi: return Code::Powi;
+    case Op::Lin: return Code::Lin;
+    case Op::Sqrt: return Code::Sqrt;
+    case Op::Softplus: return Code::Softplus;
+    case Op::Sigmoid: return Code::Sigmoid;
+    case Op::Tanh: return Code::Tanh;
+    case Op::Relu: return Code::Relu;
+    case Op::Abs: return Code::Abs;
+    case Op::Max: return Code::Max;
+    case Op::Min: return Code::Min;
+    case Op::Select: return Code::Select;
+    case Op::Sort: return Code::SortGroup;
+    default: break;
+  }
+  throw Error(ErrorKind::Program, {}, "compile: node '" + n.name + "' has no instruction");
+}
+
+}  // namespace
+
+Tape compile(const Program& prog) {
+  validate(prog);
+  Tape t;
+  t.p = static_cast<std::uint32_t>(prog.p());
+  t.m = static_cast<std::uint32_t>(prog.m());
+  t.outputs = prog.outputs;
+  for (const auto& lit : prog.literals) t.constant_value.push_back(literal_value(lit));
+  t.constant_value.insert(t.constant_value.end(), {0.0, 1.0, -1.0});
+  t.constants = static_cast<std::uint32_t>(t.constant_value.size());
+  for (const auto& n : prog.nodes) {
+    t.name.push_back(n.name);
+    t.line.push_back(n.line);
+    t.op.push_back(n.op);
+  }
+  const auto row_of = [&](Arg a) { return a.is_node() ? a.index : t.m + a.index; };
+
+  // Partials that need computing get scratch rows, numbered after every constant row; they are
+  // offset by scratch_base at the end, once the count of constant rows is final.
+  std::vector<bool> is_scratch;
+  std::uint32_t scratch = 0;
+  const auto new_scratch = [&] { return scratch++; };
+
+  for (std::uint32_t k = t.p; k < t.m; ++k) {
+    const Node& n = prog.nodes[k];
+    Instr in{};
+    in.code = code_of(n);
+    in.cmp = n.cmp;
+    in.count = static_cast<std::uint16_t>(n.args.size());
+    if (n.args.size() > 0xffff)
+      throw Error(ErrorKind::Program, {n.line, 0, n.name, std::string(op_name(n.op))},
+                  "the double engine takes at most 65535 arguments per node");
+    in.first = static_cast<std::uint32_t>(t.operand.size());
+    in.power = static_cast<std::int32_t>(n.power);
+    if (op_info(n.op).selection) {
+      in.selection = static_cast<std::uint32_t>(t.selection_node.size());
+      t.selection_node.push_back(k);
+    }
+    if (n.op == Op::Sort && k != n.group_first) in.code = Code::SortRank;
+    const std::size_t na = n.args.size();
+    for (Arg a : n.args) t.operand.push_back(row_of(a));
+    // Partial rows, per operand position (see the file comment of tape.hpp).
+    const std::uint32_t zero = t.m + t.constants - 3, one = zero + 1, minus_one = zero + 2;
+    std::vector<std::uint32_t> part(na, 0);
+    std::vector<bool> scr(na, false);
+    const auto computed = [&](std::size_t i) {
+      part[i] = new_scratch();
+      scr[i] = true;
+    };
+    switch (in.code) {
+      case Code::Add2:
+      case Code::AddN:
+        for (auto& r : part) r = one;
+        break;
+      case Code::Sub:
+        part = {one, minus_one};
+        break;
+      case Code::Neg: part[0] = minus_one; break;
+      case Code::Mul2:  // d(ab)/da = b, d(ab)/db = a
+        part[0] = row_of(n.args[1]);
+        part[1] = row_of(n.args[0]);
+        break;
+      case Code::Exp: part[0] = k; break;  // d(exp a)/da = exp a
+      case Code::Lin:  // c0 + c1 a1 + ...: d/dai = ci, coefficient positions get 0
+        part[0] = zero;
+        for (std::size_t i = 1; i + 1 < na; i += 2) {
+          part[i] = zero;
+          part[i + 1] = row_of(n.args[i]);
+        }
+        break;
+      case Code::Select:  // d/du = d/dv = 0; a or b gets the mask
+        part[0] = part[1] = zero;
+        computed(2);
+        computed(3);
+        break;
+      default:
+        for (std::size_t i = 0; i < na; ++i) computed(i);
+        break;
+    }
+    t.partial.insert(t.partial.end(), part.begin(), part.end());
+    is_scratch.insert(is_scratch.end(), scr.begin(), scr.end());
+    t.code.push_back(in);
+  }
+  t.scratch_base = t.m + t.constants;
+  for (std::size_t e = 0; e < t.partial.size(); ++e)
+    if (is_scratch[e]) t.partial[e] += t.scratch_base;
+  t.rows = t.scratch_base + scratch;
+  return t;
+}
+
+const char* lane_error_text(LaneError e) {
+  switch (e) {
+    case LaneError::None: return "no error";
+    case LaneError::NanInput: return "input is NaN or infinite";
+    case LaneError::DivisionByZero: return "division by zero";
+    case LaneError::LogDomain: return "argument <= 0, must be > 0";
+    case LaneError::SqrtDomain: return "argument <= 0, must be > 0";
+    case LaneError::NegativePowerOfZero: return "negative power of zero";
+    case LaneError::Overflow: return "overflow: the value is not finite in double precision";
+    case LaneError::Discontinuous: return "discontinuous selection: u = v here but the branches differ (D3)";
+  }
+  return "?";
+}
+
+std::string describe_lane_error(const Tape& t, std::uint32_t node, LaneError e) {
+  Location where;
+  where.line = t.line.at(node);
+  where.node = t.name.at(node);
+  where.op = std::string(op_name(t.op.at(node)));
+  return format_error(where, lane_error_text(e));
+}
+
+}  // namespace selgrad::fast

@@ -1,0 +1,203 @@
+// The double engine against the exact reference: bit-identical where double arithmetic is
+// exact (dyadic inputs and literals, no div/exp/log), the same branches and tie flags, per-lane
+// domain errors that leave the other lanes alone, and the single-point path equal to the batch.
+#include <cmath>
+#include <random>
+
+#include "program/program_text_gen.hpp"
+#include "reference/fixtures.hpp"
+#include "selgrad/fast/evaluate.hpp"
+
+namespace selgrad::testing {
+namespace {
+
+using fast::BatchEvaluator;
+using fast::BatchResult;
+using fast::PointEvaluator;
+
+/// The exact value of a double.
+Rational exact(double d) { return Rational(d); }
+
+/// True if every node value of the exact evaluation and every Jacobian entry is a double: then
+/// each double operation is exact and the engines must agree bit for bit.
+bool double_exact(const reference::ExactResult& r) {
+  const auto representable = [](const Rational& v) {
+    const double d = v.convert_to<double>();
+    return std::isfinite(d) && Rational(d) == v;
+  };
+  for (const auto& v : r.node_values)
+    if (!representable(v)) return false;
+  for (const auto& row : r.jacobian)
+    for (const auto& v : row)
+      if (!representable(v)) return false;
+  return true;
+}
+
+/// Checks lane l of a batch result against the exact reference at the same point.
+void expect_bit_identical(const Program& p, const BatchResult& b, std::size_t l,
+                          const reference::ExactResult& e, const std::string& what) {
+  SCOPED_TRACE(what);
+  ASSERT_TRUE(b.ok(l)) << fast::lane_error_text(b.error[l]);
+  for (std::size_t j = 0; j < p.q(); ++j) {
+    EXPECT_EQ(exact(b.outputs[l * p.q() + j]), e.outputs[j]) << "output " << j;
+    for (std::size_t i = 0; i < p.p(); ++i)
+      EXPECT_EQ(exact(b.jacobian[(l * p.q() + j) * p.p() + i]), e.jacobian[j][i]) << "J(" << j << "," << i << ")";
+  }
+  ASSERT_EQ(b.selections, e.branches.decisions.size());
+  for (std::size_t s = 0; s < b.selections; ++s) {
+    EXPECT_EQ(b.pieces[l * b.selections + s], e.branches.decisions[s].choice.piece) << "selection " << s;
+    EXPECT_EQ(b.ties[l * b.selections + s] != 0, e.branches.decisions[s].choice.tie) << "selection " << s;
+  }
+}
+
+std::vector<double> to_doubles(const std::vector<Rational>& x) {
+  std::vector<double> d;
+  for (const auto& v : x) d.push_back(v.convert_to<double>());
+  return d;
+}
+
+TEST(FastEngine, ExamplesAreBitIdenticalToTheReferenceAtKinks) {
+  for (const char* name : {"relu.sgp", "relu2.sgp", "relu3.sgp", "zero.sgp", "identity_minus_zero.sgp",
+                           "clarke.sgp", "mlp.sgp", "sort_layer.sgp", "selection.sgp"}) {
+    const Program p = example(name);
+    BatchEvaluator batch(fast::compile(p));
+    PointEvaluator point(fast::compile(p));
+    // Every combination of a few dyadic values, ties included.
+    const std::vector<const char*> vals = {"0", "1", "-1", "1/2", "-3/4"};
+    std::vector<Rational> xs;
+    std::size_t n = 1;
+    for (std::size_t i = 0; i < p.p(); ++i) n *= vals.size();
+    for (std::size_t c = 0; c < n; ++c) {
+      std::size_t code = c;
+      for (std::size_t i = 0; i < p.p(); ++i, code /= vals.size()) xs.push_back(q(vals[code % vals.size()]));
+    }
+    const std::vector<double> xd = to_doubles(xs);
+    BatchResult b;
+    batch.evaluate(xd, n, b);
+    for (std::size_t l = 0; l < n; ++l) {
+      const std::vector<Rational> x(xs.begin() + static_cast<std::ptrdiff_t>(l * p.p()),
+                                    xs.begin() + static_cast<std::ptrdiff_t>((l + 1) * p.p()));
+      const auto e = reference::evaluate_exact(p, x);
+      ASSERT_TRUE(double_exact(e));
+      expect_bit_identical(p, b, l, e, std::string(name) + " lane " + std::to_string(l));
+      fast::PointResult r;
+      point.evaluate(std::span<const double>(xd).subspan(l * p.p(), p.p()), r);
+      for (std::size_t j = 0; j < p.q(); ++j) EXPECT_EQ(r.outputs[j], b.outputs[l * p.q() + j]);
+      for (std::size_t i = 0; i < r.jacobian.size(); ++i) EXPECT_EQ(r.jacobian[i], b.jacobian[l * p.q() * p.p() + i]);
+    }
+  }
+}
+
+bool uses_only_exact_ops(const Program& p) {
+  for (const auto& n : p.nodes)
+    switch (n.op) {
+      case Op::Div: case Op::Exp: case Op::Log: case Op::Powi: case Op::Sqrt:
+      case Op::Softplus: case Op::Sigmoid: case Op::Tanh: return false;
+      default: break;
+    }
+  for (const auto& l : p.literals) {
+    const Rational v = reference::to_rational(l);
+    if (Rational(v.convert_to<double>()) != v) return false;  // not dyadic
+  }
+  return true;
+}
+
+TEST(FastEngine, RandomPiecewiseAffineProgramsAreBitIdenticalWithBranches) {
+  std::mt19937_64 rng(20261122);
+  testgen::TextGenOptions gen;
+  gen.transcendental = false;
+  gen.max_statements = 14;
+  std::size_t compared = 0, ties = 0;
+  const char* vals[] = {"0", "0", "1", "-1", "1/2", "-1/4", "3", "5/8", "-7/2"};
+  for (int i = 0; i < 3000 && compared < 600; ++i) {
+    const Program p = parse_program(testgen::random_program_text(rng, gen));
+    if (!uses_only_exact_ops(p)) continue;
+    const std::size_t n = 16;  // lanes: distinct kink-biased points
+    std::vector<Rational> xs;
+    for (std::size_t k = 0; k < n * p.p(); ++k) xs.push_back(q(vals[rng() % std::size(vals)]));
+    BatchEvaluator batch(fast::compile(p));
+    BatchResult b;
+    batch.evaluate(to_doubles(xs), n, b);
+    for (std::size_t l = 0; l < n; ++l) {
+      const std::vector<Rational> x(xs.begin() + static_cast<std::ptrdiff_t>(l * p.p()),
+                                    xs.begin() + static_cast<std::ptrdiff_t>((l + 1) * p.p()));
+      reference::ExactResult e;
+      try {
+        e = reference::evaluate_exact(p, x);
+      } catch (const Error& err) {
+        // The reference refuses the point (a discontinuous select): the lane must be flagged.
+        EXPECT_FALSE(b.ok(l)) << err.what() << "\n" << print_program(p);
+        continue;
+      }
+      if (!double_exact(e)) continue;
+      expect_bit_identical(p, b, l, e, print_program(p));
+      ++compared;
+      ties += e.branches.tie_count();
+    }
+  }
+  EXPECT_GT(compared, 500u);
+  EXPECT_GT(ties, 100u);  // the points hit ties often
+}
+
+TEST(FastEngine, DomainErrorsInOneLaneLeaveTheOthersUnchanged) {
+  const Program p = parse_program(
+      "input x y\n"
+      "q = div x y\n"       // line 2: y = 0 fails
+      "l = log x\n"         // line 3: x <= 0 fails
+      "s = add q l\n"
+      "r = relu s\n"
+      "output r\n");
+  BatchEvaluator batch(fast::compile(p));
+  PointEvaluator point(fast::compile(p));
+  const std::vector<double> xs = {1, 2, 3, 0, -1, 4, 2, 1, NAN, 1, 5, 5, 1e300, 1e-300};
+  const std::size_t n = xs.size() / 2;
+  BatchResult b;
+  batch.evaluate(xs, n, b);
+  const std::vector<std::pair<std::uint32_t, fast::LaneError>> expected = {
+      {fast::kNoError, fast::LaneError::None}, {2, fast::LaneError::DivisionByZero},
+      {3, fast::LaneError::LogDomain},         {fast::kNoError, fast::LaneError::None},
+      {0, fast::LaneError::NanInput},          {fast::kNoError, fast::LaneError::None},
+      {2, fast::LaneError::Overflow}};
+  for (std::size_t l = 0; l < n; ++l) {
+    SCOPED_TRACE("lane " + std::to_string(l));
+    EXPECT_EQ(b.error_node[l], expected[l].first);
+    EXPECT_EQ(b.error[l], expected[l].second);
+    if (!b.ok(l)) {
+      std::vector<double> g(2);
+      EXPECT_THROW(point.value_and_gradient(std::span<const double>(xs).subspan(2 * l, 2), g), Error);
+      continue;
+    }
+    // A good lane: the same as evaluating it alone.
+    std::vector<double> g(2);
+    const double v = point.value_and_gradient(std::span<const double>(xs).subspan(2 * l, 2), g);
+    EXPECT_EQ(b.outputs[l], v);
+    EXPECT_EQ(b.jacobian[2 * l], g[0]);
+    EXPECT_EQ(b.jacobian[2 * l + 1], g[1]);
+  }
+  EXPECT_EQ(fast::describe_lane_error(batch.tape(), 2, fast::LaneError::DivisionByZero),
+            "div (line 2, node q): division by zero");
+}
+
+TEST(FastEngine, ManyTilesGiveTheSameResultsAsOnePointAtATime) {
+  const Program p = example("logsumexp.sgp");
+  fast::BatchOptions small;
+  small.tile_bytes = 1;  // the smallest tile (8 lanes): many tiles, a ragged last one
+  BatchEvaluator batch(fast::compile(p), small);
+  EXPECT_EQ(batch.tile_lanes(), 8u);
+  PointEvaluator point(fast::compile(p));
+  std::vector<double> xs;
+  for (int i = 0; i < 2 * 37; ++i) xs.push_back(std::sin(i * 0.7) * 3);
+  BatchResult b;
+  batch.evaluate(xs, 37, b);
+  for (std::size_t l = 0; l < 37; ++l) {
+    std::vector<double> g(2);
+    const double v = point.value_and_gradient(std::span<const double>(xs).subspan(2 * l, 2), g);
+    // Vector and scalar SLEEF functions share the 1-ulp bound but may round differently.
+    EXPECT_NEAR(b.outputs[l], v, 4e-15 * std::fabs(v));
+    EXPECT_NEAR(b.jacobian[2 * l], g[0], 1e-14);
+    EXPECT_NEAR(b.jacobian[2 * l + 1], g[1], 1e-14);
+  }
+}
+
+}  // namespace
+}  // namespace selgrad::testing
