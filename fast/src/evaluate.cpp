@@ -11,48 +11,22 @@
 namespace selgrad::fast {
 namespace {
 
-/// For each output, the nodes it depends on, in decreasing order: the reverse sweep visits only
-/// these (a node outside them has a zero adjoint).
-std::vector<std::vector<std::uint32_t>> reverse_orders(const Tape& t) {
-  std::vector<std::vector<std::uint32_t>> orders;
-  std::vector<std::uint8_t> reach(t.m);
-  for (std::uint32_t out : t.outputs) {
-    std::fill(reach.begin(), reach.end(), 0);
-    reach[out] = 1;
-    std::vector<std::uint32_t> order;
-    for (std::uint32_t k = t.m; k-- > 0;) {
-      if (!reach[k]) continue;
-      order.push_back(k);
-      if (k < t.p) continue;
-      const Instr& in = t.code[k - t.p];
-      for (std::uint32_t e = in.first; e < in.first + in.count; ++e)
-        if (t.operand[e] < t.m) reach[t.operand[e]] = 1;
-    }
-    orders.push_back(std::move(order));
-  }
-  return orders;
-}
-
-/// Algorithm 2's backward sweep over `lanes` lanes of rows of `stride`: seeds adj[out] = 1 and
-/// accumulates adj[operand] += adj[k] * partial for the nodes of `order` (decreasing). The
-/// adjoint rows of `order` are zeroed first; v[t] is never reset afterwards (L1).
+/// Algorithm 2's backward sweep for output j over `lanes` lanes of rows of `stride`: the seed
+/// adj[out] = 1, then the flat edge list of Tape::reverse (first writes assign, later ones
+/// accumulate, so nothing is zeroed beforehand).
 template <class L>
-void reverse_sweep(const Tape& t, const std::vector<std::uint32_t>& order, const double* U, double* A,
-                   std::size_t stride, L lanes, bool skip_zero) {
+void reverse_sweep(const Tape& t, std::size_t j, const double* U, double* A, std::size_t stride, L lanes) {
   const std::size_t n = lanes.count();
-  for (std::uint32_t k : order) std::memset(A + std::size_t{k} * stride, 0, n * sizeof(double));
-  double* seed = A + std::size_t{order.front()} * stride;
+  double* seed = A + std::size_t{t.outputs[j]} * stride;
   for (std::size_t l = 0; l < n; ++l) seed[l] = 1.0;
-  for (std::uint32_t k : order) {
-    if (k < t.p) break;  // the order is decreasing: only inputs remain
-    const Instr& in = t.code[k - t.p];
-    const double* __restrict ak = A + std::size_t{k} * stride;
-    if (skip_zero && ak[0] == 0.0) continue;  // one lane: a zero adjoint contributes nothing
-    for (std::uint32_t e = in.first; e < in.first + in.count; ++e) {
-      double* __restrict ao = A + std::size_t{t.operand[e]} * stride;
-      const double* __restrict pe = U + std::size_t{t.partial[e]} * stride;
+  for (const ReverseStep& s : t.reverse[j]) {
+    double* __restrict ao = A + std::size_t{s.dst} * stride;
+    const double* __restrict ak = A + std::size_t{s.src} * stride;
+    const double* __restrict pe = U + std::size_t{s.partial} * stride;
+    if (s.assign)
+      for (std::size_t l = 0; l < n; ++l) ao[l] = ak[l] * pe[l];
+    else
       for (std::size_t l = 0; l < n; ++l) ao[l] += ak[l] * pe[l];
-    }
   }
 }
 
@@ -69,7 +43,6 @@ struct BatchEvaluator::Impl {
   Tape t;
   BatchOptions o;
   std::size_t W = 8;
-  std::vector<std::vector<std::uint32_t>> orders;
   std::vector<double> U;  // rows x W
   std::vector<double> A;  // (m + constants) x W adjoints
   std::vector<std::uint32_t> piece;
@@ -81,7 +54,6 @@ struct BatchEvaluator::Impl {
   Impl(Tape tape, BatchOptions opt) : t(std::move(tape)), o(opt) {
     const std::size_t per_lane = (t.rows + t.m + t.constants) * sizeof(double) + t.selections() * 5 + 16;
     W = std::clamp<std::size_t>((o.tile_bytes / per_lane) / 8 * 8, 8, 1024);
-    orders = reverse_orders(t);
     U.assign(std::size_t{t.rows} * W, 0.0);
     for (std::uint32_t c = 0; c < t.constants; ++c)
       std::fill_n(U.begin() + static_cast<std::ptrdiff_t>((t.m + c) * W), W, t.constant_value[c]);
@@ -92,20 +64,24 @@ struct BatchEvaluator::Impl {
     flagged.assign(W, 0);
   }
 
-  void tile(const double* x, std::size_t base, std::size_t nl, BatchResult& r) {
+  void tile(const double* x, std::size_t n, Layout layout, std::size_t base, std::size_t nl, BatchResult& r) {
     const std::size_t p = t.p, q = t.q(), S = t.selections();
     // Load the inputs, structure of arrays; pad the tile with copies of its first point so that
     // padding lanes never fail on their own.
-    for (std::size_t l = 0; l < W; ++l) {
-      const double* xl = x + (base + (l < nl ? l : 0)) * p;
-      for (std::size_t i = 0; i < p; ++i) U[i * W + l] = xl[i];
+    for (std::size_t i = 0; i < p; ++i) {
+      double* row = U.data() + i * W;
+      if (layout == Layout::InputMajor) {
+        std::memcpy(row, x + i * n + base, nl * sizeof(double));
+      } else {
+        const double* xi = x + base * p + i;
+        for (std::size_t l = 0; l < nl; ++l) row[l] = xi[l * p];
+      }
+      for (std::size_t l = nl; l < W; ++l) row[l] = row[0];
     }
     std::fill(flagged.begin(), flagged.end(), 0);
     detail::Frame f{U.data(), W, o.record_branches ? piece.data() : nullptr,
                     o.record_branches ? tie.data() : nullptr, tmp.data(), &order_scratch};
-    bool inputs_ok = true;
-    for (std::size_t i = 0; i < p * W; ++i) inputs_ok &= std::fabs(U[i]) <= DBL_MAX;
-    if (!inputs_ok) explain(base, nl, static_cast<std::uint32_t>(p - 1), r);
+    if (!detail::all_finite(U.data(), p * W)) explain(base, nl, static_cast<std::uint32_t>(p - 1), r);
     for (std::uint32_t k = t.p; k < t.m; ++k)
       if (!detail::forward_instr(t, t.code[k - t.p], k, f, detail::Lanes{W}, o.gradient))
         explain(base, nl, k, r);
@@ -119,21 +95,21 @@ struct BatchEvaluator::Impl {
         }
     if (!o.gradient) return;
     for (std::size_t j = 0; j < q; ++j) {
-      reverse_sweep(t, orders[j], U.data(), A.data(), W, detail::Lanes{W}, false);
+      reverse_sweep(t, j, U.data(), A.data(), W, detail::Lanes{W});
       double* jac = r.jacobian.data();
-      for (std::size_t l = 0; l < nl; ++l)
-        for (std::size_t i = 0; i < p; ++i) jac[((base + l) * q + j) * p + i] = 0.0;
-      for (std::uint32_t k : orders[j]) {
-        if (k >= t.p) continue;
-        for (std::size_t l = 0; l < nl; ++l) jac[((base + l) * q + j) * p + k] = A[std::size_t{k} * W + l];
+      if (t.reached_inputs[j].size() != p)  // inputs output j does not depend on get 0
+        for (std::size_t l = 0; l < nl; ++l)
+          for (std::size_t i = 0; i < p; ++i) jac[((base + l) * q + j) * p + i] = 0.0;
+      for (std::uint32_t i : t.reached_inputs[j]) {
+        const double* row = A.data() + std::size_t{i} * W;
+        for (std::size_t l = 0; l < nl; ++l) jac[((base + l) * q + j) * p + i] = row[l];
+        if (!detail::all_finite(row, nl))  // finite values, non-finite gradient: overflow in a partial
+          for (std::size_t l = 0; l < nl; ++l)
+            if (!std::isfinite(row[l]) && r.error_node[base + l] == kNoError) {
+              r.error_node[base + l] = t.outputs[j];
+              r.error[base + l] = LaneError::Overflow;
+            }
       }
-      // A non-finite gradient from finite values: an overflow in the partials.
-      for (std::size_t l = 0; l < nl; ++l)
-        for (std::size_t i = 0; i < p; ++i)
-          if (!std::isfinite(jac[((base + l) * q + j) * p + i]) && r.error_node[base + l] == kNoError) {
-            r.error_node[base + l] = t.outputs[j];
-            r.error[base + l] = LaneError::Overflow;
-          }
     }
   }
 
@@ -168,7 +144,7 @@ std::size_t BatchEvaluator::workspace_bytes() const {
          i.flagged.size();
 }
 
-void BatchEvaluator::evaluate(std::span<const double> x, std::size_t n, BatchResult& r) {
+void BatchEvaluator::evaluate(std::span<const double> x, std::size_t n, BatchResult& r, Layout layout) {
   Impl& im = *impl_;
   const Tape& t = im.t;
   if (x.size() < n * t.p)
@@ -179,18 +155,19 @@ void BatchEvaluator::evaluate(std::span<const double> x, std::size_t n, BatchRes
   r.q = t.q();
   r.p = t.p;
   r.selections = im.o.record_branches ? t.selections() : 0;
-  r.outputs.assign(n * r.q, 0.0);
-  r.jacobian.assign(im.o.gradient ? n * r.q * r.p : 0, 0.0);
-  r.pieces.assign(n * r.selections, 0);
-  r.ties.assign(n * r.selections, 0);
+  // Every entry is written below: resize without clearing.
+  r.outputs.resize(n * r.q);
+  r.jacobian.resize(im.o.gradient ? n * r.q * r.p : 0);
+  r.pieces.resize(n * r.selections);
+  r.ties.resize(n * r.selections);
   r.error_node.assign(n, kNoError);
   r.error.assign(n, LaneError::None);
-  for (std::size_t base = 0; base < n; base += im.W) im.tile(x.data(), base, std::min(im.W, n - base), r);
+  for (std::size_t base = 0; base < n; base += im.W) im.tile(x.data(), n, layout, base, std::min(im.W, n - base), r);
 }
 
 // ---- single point ---------------------------------------------------------------------------
 
-PointEvaluator::PointEvaluator(Tape tape) : tape_(std::move(tape)), orders_(reverse_orders(tape_)) {
+PointEvaluator::PointEvaluator(Tape tape) : tape_(std::move(tape)) {
   row_.assign(tape_.rows, 0.0);
   std::copy(tape_.constant_value.begin(), tape_.constant_value.end(), row_.begin() + tape_.m);
   adj_.assign(std::size_t{tape_.m} + tape_.constants, 0.0);
@@ -203,8 +180,7 @@ void PointEvaluator::forward(const double* x, bool gradient) {
   std::copy(x, x + t.p, row_.begin());
   double scratch = 0;
   detail::Frame f{row_.data(), 1, piece_.data(), tie_.data(), &scratch, &order_};
-  bool ok = true;
-  for (std::uint32_t i = 0; i < t.p; ++i) ok &= std::fabs(x[i]) <= DBL_MAX;
+  bool ok = detail::all_finite(x, t.p);
   for (std::uint32_t k = t.p; k < t.m; ++k) ok &= detail::forward_instr(t, t.code[k - t.p], k, f, detail::One{}, gradient);
   if (!ok) fail(x);
 }
@@ -221,10 +197,9 @@ void PointEvaluator::values(std::span<const double> x, std::span<double> outputs
 }
 
 void PointEvaluator::reverse(std::size_t j, std::span<double> gradient) {
-  const std::vector<std::uint32_t>& order = orders_[j];
-  reverse_sweep(tape_, order, row_.data(), adj_.data(), 1, detail::One{}, true);
+  reverse_sweep(tape_, j, row_.data(), adj_.data(), 1, detail::One{});
   std::fill(gradient.begin(), gradient.begin() + tape_.p, 0.0);
-  for (auto it = order.rbegin(); it != order.rend() && *it < tape_.p; ++it) gradient[*it] = adj_[*it];
+  for (std::uint32_t i : tape_.reached_inputs[j]) gradient[i] = adj_[i];
 }
 
 double PointEvaluator::value_and_gradient(std::span<const double> x, std::span<double> gradient) {

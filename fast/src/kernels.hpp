@@ -10,7 +10,10 @@
 
 #include <cfloat>
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <vector>
 
 // GCC 12 reports -Wmaybe-uninitialized inside its own AVX-512 headers (the _mm512_undefined_*
@@ -41,40 +44,75 @@ inline Sign sign_diff(double x, double y) { return x > y ? Sign::Positive : (x <
 
 // ---- vector transcendental functions (SLEEF, 1.0-ulp variants) -----------------------------
 
-#define SELGRAD_VECTOR_MAP(NAME, SCALAR, V8, V4)                                  \
-  inline void NAME(const double* a, double* o, std::size_t n) {                 \
-    std::size_t l = 0;                                                           \
-    if constexpr (kVector8) {                                                    \
-      for (; l + 8 <= n; l += 8) _mm512_storeu_pd(o + l, V8(_mm512_loadu_pd(a + l))); \
-    } else if constexpr (kVector4) {                                             \
-      for (; l + 4 <= n; l += 4) _mm256_storeu_pd(o + l, V4(_mm256_loadu_pd(a + l))); \
-    }                                                                            \
-    for (; l < n; ++l) o[l] = SCALAR(a[l]);                                      \
-  }
-
+// A tile maps whole rows (W lanes, a multiple of 8) through SLEEF's vector functions; a single
+// point uses glibc's scalar functions (faster than SLEEF's scalar ones). Both are within 1 ulp.
 #if defined(__AVX512F__)
-inline constexpr bool kVector8 = true, kVector4 = false;
-#define SELGRAD_V8(f) f##d8_u10avx512f
-#define SELGRAD_V4(f) f##d4_u10avx2
+#define SELGRAD_VMAP(NAME, SCALAR, SLEEF8)                                              \
+  inline void NAME(const double* a, double* o, std::size_t n) {                        \
+    std::size_t l = 0;                                                                  \
+    for (; l + 8 <= n; l += 8) _mm512_storeu_pd(o + l, SLEEF8(_mm512_loadu_pd(a + l))); \
+    for (; l < n; ++l) o[l] = SCALAR(a[l]);                                             \
+  }
+SELGRAD_VMAP(vexp_rows, std::exp, Sleef_expd8_u10avx512f)
+SELGRAD_VMAP(vlog_rows, std::log, Sleef_logd8_u10avx512f)
+SELGRAD_VMAP(vlog1p_rows, std::log1p, Sleef_log1pd8_u10avx512f)
+SELGRAD_VMAP(vtanh_rows, std::tanh, Sleef_tanhd8_u10avx512f)
 #elif defined(__AVX2__)
-inline constexpr bool kVector8 = false, kVector4 = true;
-#define SELGRAD_V8(f) f##d4_u10avx2
-#define SELGRAD_V4(f) f##d4_u10avx2
+#define SELGRAD_VMAP(NAME, SCALAR, SLEEF4)                                              \
+  inline void NAME(const double* a, double* o, std::size_t n) {                        \
+    std::size_t l = 0;                                                                  \
+    for (; l + 4 <= n; l += 4) _mm256_storeu_pd(o + l, SLEEF4(_mm256_loadu_pd(a + l))); \
+    for (; l < n; ++l) o[l] = SCALAR(a[l]);                                             \
+  }
+SELGRAD_VMAP(vexp_rows, std::exp, Sleef_expd4_u10avx2)
+SELGRAD_VMAP(vlog_rows, std::log, Sleef_logd4_u10avx2)
+SELGRAD_VMAP(vlog1p_rows, std::log1p, Sleef_log1pd4_u10avx2)
+SELGRAD_VMAP(vtanh_rows, std::tanh, Sleef_tanhd4_u10avx2)
 #else
-inline constexpr bool kVector8 = false, kVector4 = false;
+#define SELGRAD_VMAP(NAME, SCALAR)                                  \
+  inline void NAME(const double* a, double* o, std::size_t n) {    \
+    for (std::size_t l = 0; l < n; ++l) o[l] = SCALAR(a[l]);        \
+  }
+SELGRAD_VMAP(vexp_rows, Sleef_exp_u10)
+SELGRAD_VMAP(vlog_rows, Sleef_log_u10)
+SELGRAD_VMAP(vlog1p_rows, Sleef_log1p_u10)
+SELGRAD_VMAP(vtanh_rows, Sleef_tanh_u10)
 #endif
+#undef SELGRAD_VMAP
 
-#if defined(__AVX512F__) || defined(__AVX2__)
-SELGRAD_VECTOR_MAP(vexp, Sleef_exp_u10, SELGRAD_V8(Sleef_exp), SELGRAD_V4(Sleef_exp))
-SELGRAD_VECTOR_MAP(vlog, Sleef_log_u10, SELGRAD_V8(Sleef_log), SELGRAD_V4(Sleef_log))
-SELGRAD_VECTOR_MAP(vlog1p, Sleef_log1p_u10, SELGRAD_V8(Sleef_log1p), SELGRAD_V4(Sleef_log1p))
-SELGRAD_VECTOR_MAP(vtanh, Sleef_tanh_u10, SELGRAD_V8(Sleef_tanh), SELGRAD_V4(Sleef_tanh))
-#else
-inline void vexp(const double* a, double* o, std::size_t n) { for (std::size_t l = 0; l < n; ++l) o[l] = Sleef_exp_u10(a[l]); }
-inline void vlog(const double* a, double* o, std::size_t n) { for (std::size_t l = 0; l < n; ++l) o[l] = Sleef_log_u10(a[l]); }
-inline void vlog1p(const double* a, double* o, std::size_t n) { for (std::size_t l = 0; l < n; ++l) o[l] = Sleef_log1p_u10(a[l]); }
-inline void vtanh(const double* a, double* o, std::size_t n) { for (std::size_t l = 0; l < n; ++l) o[l] = Sleef_tanh_u10(a[l]); }
-#endif
+template <class L>
+inline void vexp(const double* a, double* o, L lanes) {
+  if constexpr (std::is_same_v<L, One>) o[0] = std::exp(a[0]);
+  else vexp_rows(a, o, lanes.count());
+}
+template <class L>
+inline void vlog(const double* a, double* o, L lanes) {
+  if constexpr (std::is_same_v<L, One>) o[0] = std::log(a[0]);
+  else vlog_rows(a, o, lanes.count());
+}
+template <class L>
+inline void vlog1p(const double* a, double* o, L lanes) {
+  if constexpr (std::is_same_v<L, One>) o[0] = std::log1p(a[0]);
+  else vlog1p_rows(a, o, lanes.count());
+}
+template <class L>
+inline void vtanh(const double* a, double* o, L lanes) {
+  if constexpr (std::is_same_v<L, One>) o[0] = std::tanh(a[0]);
+  else vtanh_rows(a, o, lanes.count());
+}
+
+/// True if every value is finite. An integer max over the exponent bits vectorises, where an
+/// `&=` of floating-point comparisons does not (and would dominate the cost of cheap ops).
+inline bool all_finite(const double* x, std::size_t n) {
+  constexpr std::uint64_t kExponent = 0x7ff0000000000000ULL;
+  std::uint64_t m = 0;
+  for (std::size_t l = 0; l < n; ++l) {
+    std::uint64_t b;
+    std::memcpy(&b, x + l, sizeof b);
+    m = std::max(m, b & kExponent);
+  }
+  return m != kExponent;
+}
 
 /// Where the forward pass writes and reads: rows of `stride` doubles, and per selection a row of
 /// pieces and of tie flags (may be null when branches are not recorded).
@@ -182,10 +220,10 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
       }
       break;
     }
-    case Code::Exp: vexp(a(0), o, n); break;  // the partial is the value row itself
+    case Code::Exp: vexp(a(0), o, lanes); break;  // the partial is the value row itself
     case Code::Log: {
       const double* x = a(0);
-      vlog(x, o, n);
+      vlog(x, o, lanes);
       if (grad) {
         double* d0 = d(0);
         for (std::size_t l = 0; l < n; ++l) d0[l] = 1.0 / x[l];
@@ -213,10 +251,12 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
     }
     case Code::Sqrt: {
       const double* x = a(0);
+      std::uint64_t outside = 0;  // the domain is a > 0 (sqrt = exp(log(a)/2))
       for (std::size_t l = 0; l < n; ++l) {
         o[l] = std::sqrt(x[l]);
-        ok &= x[l] > 0;  // the domain is a > 0 (sqrt = exp(log(a)/2))
+        outside |= x[l] > 0 ? 0u : 1u;
       }
+      ok = outside == 0;
       if (grad) {
         double* d0 = d(0);
         for (std::size_t l = 0; l < n; ++l) d0[l] = 1.0 / (2.0 * o[l]);
@@ -227,8 +267,8 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
       const double* x = a(0);
       double* e = f.tmp;
       for (std::size_t l = 0; l < n; ++l) e[l] = -std::fabs(x[l]);
-      vexp(e, e, n);
-      vlog1p(e, o, n);
+      vexp(e, e, lanes);
+      vlog1p(e, o, lanes);
       if (grad) {
         double* d0 = d(0);
         for (std::size_t l = 0; l < n; ++l) d0[l] = x[l] >= 0 ? 1.0 / (1.0 + e[l]) : e[l] / (1.0 + e[l]);
@@ -240,7 +280,7 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
       const double* x = a(0);
       double* e = f.tmp;
       for (std::size_t l = 0; l < n; ++l) e[l] = -std::fabs(x[l]);
-      vexp(e, e, n);
+      vexp(e, e, lanes);
       for (std::size_t l = 0; l < n; ++l) o[l] = x[l] >= 0 ? 1.0 / (1.0 + e[l]) : e[l] / (1.0 + e[l]);
       if (grad) {
         double* d0 = d(0);
@@ -249,7 +289,7 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
       break;
     }
     case Code::Tanh: {
-      vtanh(a(0), o, n);
+      vtanh(a(0), o, lanes);
       if (grad) {
         double* d0 = d(0);
         for (std::size_t l = 0; l < n; ++l) d0[l] = 1.0 - o[l] * o[l];
@@ -304,12 +344,14 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
     case Code::Select: {
       const double *u = a(0), *v = a(1), *x = a(2), *y = a(3);
       double* d2 = grad ? d(2) : f.tmp;
+      std::uint64_t jumps = 0;
       for (std::size_t l = 0; l < n; ++l) {
         const std::uint32_t piece = select_piece(in.cmp, sign_diff(u[l], v[l]));
         o[l] = piece == 0 ? x[l] : y[l];
         d2[l] = piece == 0 ? 1.0 : 0.0;
-        ok &= !(u[l] == v[l] && x[l] != y[l]);  // D3: continuous at the boundary
+        jumps |= (u[l] == v[l] && x[l] != y[l]) ? 1u : 0u;  // D3: continuous at the boundary
       }
+      ok = jumps == 0;
       if (grad) {
         double* d3 = d(3);
         for (std::size_t l = 0; l < n; ++l) d3[l] = 1.0 - d2[l];
@@ -341,16 +383,12 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
           record<L>(f, rank, l, ord[r], tie);
         }
       }
-      for (std::uint32_t r = 1; r < size; ++r) {  // the later ranks are checked here
-        const double* orow = f.row(k + r);
-        for (std::size_t l = 0; l < n; ++l) ok &= std::fabs(orow[l]) <= DBL_MAX;
-      }
+      for (std::uint32_t r = 1; r < size; ++r) ok &= all_finite(f.row(k + r), n);  // later ranks
       break;
     }
     case Code::SortRank: return true;  // written by its SortGroup
   }
-  for (std::size_t l = 0; l < n; ++l) ok &= std::fabs(o[l]) <= DBL_MAX;  // also false for NaN
-  return ok;
+  return ok && all_finite(o, n);
 }
 
 }  // namespace selgrad::fast::detail

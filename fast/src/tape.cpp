@@ -50,6 +50,34 @@ Code code_of(const Node& n) {
   throw Error(ErrorKind::Program, {}, "compile: node '" + n.name + "' has no instruction");
 }
 
+/// The backward sweep of each output as a flat edge list (see Tape::reverse).
+void build_reverse(Tape& t) {
+  std::vector<std::uint8_t> reach(t.m), written(t.m);
+  for (std::uint32_t out : t.outputs) {
+    std::fill(reach.begin(), reach.end(), 0);
+    std::fill(written.begin(), written.end(), 0);
+    reach[out] = written[out] = 1;  // the seed adj[out] = 1
+    std::vector<ReverseStep> steps;
+    std::vector<std::uint32_t> inputs;
+    for (std::uint32_t k = t.m; k-- > 0;) {
+      if (!reach[k]) continue;
+      if (k < t.p) {
+        inputs.push_back(k);
+        continue;
+      }
+      const Instr& in = t.code[k - t.p];
+      for (std::uint32_t e = in.first; e < in.first + in.count; ++e) {
+        const std::uint32_t dst = t.operand[e];
+        if (dst >= t.m) continue;  // a constant: its adjoint is never read
+        steps.push_back({dst, k, t.partial[e], written[dst] ? 0u : 1u});
+        reach[dst] = written[dst] = 1;
+      }
+    }
+    t.reverse.push_back(std::move(steps));
+    t.reached_inputs.push_back(std::move(inputs));
+  }
+}
+
 }  // namespace
 
 Tape compile(const Program& prog) {
@@ -138,6 +166,7 @@ Tape compile(const Program& prog) {
   for (std::size_t e = 0; e < t.partial.size(); ++e)
     if (is_scratch[e]) t.partial[e] += t.scratch_base;
   t.rows = t.scratch_base + scratch;
+  build_reverse(t);
   return t;
 }
 

@@ -31,12 +31,18 @@ namespace selgrad::fast {
 
 inline constexpr std::uint32_t kNoError = std::numeric_limits<std::uint32_t>::max();
 
+/// How a batch of N points of p inputs is laid out in memory.
+enum class Layout : std::uint8_t {
+  PointMajor,  ///< point l is x[l*p .. l*p + p) (an array of points)
+  InputMajor   ///< input i of all points is x[i*N .. i*N + N) (columns; no transposition needed)
+};
+
 struct BatchOptions {
   bool gradient = true;         ///< compute the selection Jacobian (else values only)
   bool record_branches = true;  ///< per-lane piece and tie flag of every selection node
   /// Working-set budget of one tile (rows x lanes x 8 bytes, values and adjoints); the lane count
   /// W is derived from it, a multiple of 8 between 8 and 1024.
-  std::size_t tile_bytes = 512 * 1024;
+  std::size_t tile_bytes = 256 * 1024;
 };
 
 /// Results for N points, lane-major: output j of lane l is outputs[l*q + j]; the Jacobian entry
@@ -62,8 +68,10 @@ class BatchEvaluator {
   BatchEvaluator(BatchEvaluator&&) noexcept;
   BatchEvaluator& operator=(BatchEvaluator&&) noexcept;
 
-  /// Evaluates n points; x holds them lane-major (point l is x[l*p .. l*p + p)).
-  void evaluate(std::span<const double> x, std::size_t n, BatchResult& out);
+  /// Evaluates n points laid out as `layout` says (results are always per point, see
+  /// BatchResult).
+  void evaluate(std::span<const double> x, std::size_t n, BatchResult& out,
+                Layout layout = Layout::PointMajor);
 
   const Tape& tape() const;
   std::size_t tile_lanes() const;  ///< W
@@ -100,7 +108,6 @@ class PointEvaluator {
   void reverse(std::size_t output, std::span<double> gradient);
   [[noreturn]] void fail(const double* x);
   Tape tape_;
-  std::vector<std::vector<std::uint32_t>> orders_;  ///< per output: its ancestors, decreasing
   std::vector<double> row_;   ///< one value per row (values, constants, partials)
   std::vector<double> adj_;   ///< adjoint per row
   std::vector<std::uint32_t> piece_;

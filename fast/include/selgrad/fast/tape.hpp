@@ -53,6 +53,12 @@ enum class LaneError : std::uint8_t {
   Discontinuous     ///< select at u = v whose branches differ (D3)
 };
 
+/// One step of a backward sweep: adj[dst] (+)= adj[src] * row[partial]. `assign` marks the
+/// first write to adj[dst] in the sweep, so no adjoint row needs zeroing beforehand.
+struct ReverseStep {
+  std::uint32_t dst, src, partial, assign;
+};
+
 /// A compiled program. Built by compile(); immutable and shareable across threads.
 struct Tape {
   std::uint32_t p = 0;          ///< inputs
@@ -66,6 +72,11 @@ struct Tape {
   std::uint32_t rows = 0;              ///< total rows (nodes, constants, scratch)
   std::vector<std::uint32_t> outputs;  ///< output node of each output, in order
   std::vector<std::uint32_t> selection_node;  ///< node of each selection (pieces are per selection)
+  /// Per output j: Algorithm 2's backward sweep as a flat list of edges, nodes in decreasing
+  /// order, only the nodes output j depends on, only operands that are nodes (math.md L1: the
+  /// sweep never resets an adjoint once written).
+  std::vector<std::vector<ReverseStep>> reverse;
+  std::vector<std::vector<std::uint32_t>> reached_inputs;  ///< per output: inputs it depends on
   // Where each node comes from, for error messages.
   std::vector<std::string> name;  ///< per node
   std::vector<std::uint32_t> line;
