@@ -121,9 +121,62 @@ TEST(Cli, NotYetAvailableFeaturesSaySoAndExitTwo) {
   const Outcome fast = run("grad " + example("relu.sgp") + " --at 0 --engine fast");
   EXPECT_EQ(fast.status, 2);
   EXPECT_NE(fast.out.find("not available"), std::string::npos) << fast.out;
-  const Outcome imp = run("implicit " + example("clarke.sgp") + " --params 1 --at 0 --solution 0");
-  EXPECT_EQ(imp.status, 2);
-  EXPECT_NE(imp.out.find("not available"), std::string::npos) << imp.out;
+}
+
+TEST(Cli, ImplicitInvertsClarkeAtZeroAsJson) {
+  // G(u, v, x, y) = F(x, y) - (u, v): -B^-1 A = M^-1 with M = [[0, 1], [2, 0]] (abs'(0) = 0).
+  const Outcome r = run("implicit " + example("inverse_clarke.sgp") + " --params 2 --at 0,0 --solution 0,0 --json");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("\"outputs\": [\"0\", \"0\"]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"jacobian\": [[\"0\", \"1/2\"], [\"1\", \"0\"]]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"branches\": [{"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"b_matrix\": [[\"0\", \"1\"], [\"2\", \"0\"]]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"hypothesis\": {\"verdict\": \"holds\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"combinations\": 9"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ImplicitLassoTextGivesTheLarsSlope) {
+  const Outcome r = run("implicit " + example("lasso.sgp") + " --params 1 --at 3/2 --solution 17/10,0,-3/10");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("x1: [-1]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("x2: [0]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("x3: [1]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("checked exactly"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ImplicitExpProgramIsCertifiedWithinItsEnclosure) {
+  const Outcome r = run("implicit " + example("implicit_exp.sgp") + " --params 1 --at 1 --solution 0 --json");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("\"arithmetic\": \"mpfr\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"zero_check\": \"certified_within_enclosure\""), std::string::npos) << r.out;
+}
+
+TEST(Cli, ImplicitNonzeroResidualExitsOneWithTheValues) {
+  const Outcome r = run("implicit " + example("inverse_clarke.sgp") + " --params 2 --at 1,0 --solution 0,0");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("F(x, y) != 0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("f1 = -1"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ImplicitSingularBExitsOne) {
+  // The bilevel example on the line y = 2x - 2.
+  const Outcome r = run("implicit " + example("bilevel.sgp") + " --params 2 --at 1,0 --solution 3,5");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("B (the Jacobian in the unknowns s1, s2) is singular"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("hypothesis fails"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ImplicitBadUsageExitsTwo) {
+  const std::string f = example("inverse_clarke.sgp");  // 4 inputs, 2 outputs
+  EXPECT_EQ(run("implicit " + f + " --at 0,0 --solution 0,0").status, 2);                 // no --params
+  EXPECT_EQ(run("implicit " + f + " --params 4 --at 0,0,0,0 --solution 0").status, 2);    // too many
+  EXPECT_EQ(run("implicit " + f + " --params 0 --at 0 --solution 0,0").status, 2);
+  EXPECT_EQ(run("implicit " + f + " --params 2 --at 0,0 --solution 0").status, 2);        // m = 2
+  EXPECT_EQ(run("implicit " + f + " --params 2 --at 0 --solution 0,0").status, 2);        // n = 2
+  EXPECT_EQ(run("implicit " + f + " --params 1 --at 0 --solution 0,0,0").status, 2);      // 2 outputs, m = 3
+  EXPECT_EQ(run("implicit " + f + " --params 2 --at 0,0 --solution 0,0 --mode forward").status, 2);
+  const Outcome r = run("implicit " + f + " --params 5 --at 0 --solution 0");
+  EXPECT_NE(r.out.find("--params 5 must be smaller"), std::string::npos) << r.out;
 }
 
 }  // namespace
