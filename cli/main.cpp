@@ -7,6 +7,8 @@
 //                    [--prec BITS] [--max-prec BITS] [--max-bits BITS] [--closure-cap N]
 //
 // Exit status: 0 success, 1 program or domain error (message on stderr), 2 bad usage.
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -15,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "selgrad/fast/certify.hpp"
 #include "selgrad/program/error.hpp"
 #include "selgrad/program/parse.hpp"
 #include "selgrad/reference/closure.hpp"
@@ -29,7 +32,7 @@ using namespace selgrad::reference;
 constexpr const char* kUsage =
     "usage:\n"
     "  selgrad grad FILE --at X1,X2,... [--engine reference|fast] [--mode backward|forward]\n"
-    "               [--json] [--prec BITS] [--max-prec BITS] [--max-bits BITS]\n"
+    "               [--json] [--prec BITS] [--max-prec BITS] [--max-bits BITS] [--certify]\n"
     "  selgrad closure FILE --at X1,X2,... [--json] [--closure-cap N] [--max-bits BITS]\n"
     "  selgrad implicit FILE --params N --at X1,..,Xn --solution Y1,..,Ym [--json]\n"
     "                   [--prec BITS] [--max-prec BITS] [--max-bits BITS] [--closure-cap N]\n"
@@ -47,7 +50,7 @@ struct Args {
   std::map<std::string, std::string> options;  // --name -> value ("" for flags)
 };
 
-bool is_flag(const std::string& name) { return name == "json" || name == "help"; }
+bool is_flag(const std::string& name) { return name == "json" || name == "help" || name == "certify"; }
 
 Args parse_args(int argc, char** argv) {
   Args a;
@@ -202,12 +205,117 @@ Options engine_options(const Args& a) {
   return o;
 }
 
+/// Shortest decimal that reads back as the same double.
+std::string shortest(double x) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, r.ptr);
+}
+
+std::string json_double(double x) {
+  if (!std::isfinite(x)) return json_string(shortest(x));  // JSON has no inf / nan
+  return shortest(x);
+}
+
+/// grad --engine fast: the double engine at the point rounded to doubles; with --certify, each
+/// decision and the gradient checked against the reference (fast/certify.hpp).
+int cmd_grad_fast(const Args& a, const std::string& mode) {
+  if (mode != "backward")
+    throw UsageError{"the fast engine computes the Jacobian in reverse mode only (q backward sweeps); drop --mode forward"};
+  for (const char* opt : {"prec", "max-prec", "max-bits"})
+    if (a.options.count(opt)) throw UsageError{std::string("--") + opt + " applies to the reference engine only"};
+  const std::vector<Literal> lits = parse_point(need(a, "at"));
+  const Program p = parse_program_file(a.file);
+  if (lits.size() != p.p())
+    throw Error(ErrorKind::Usage, {},
+                "the program has " + std::to_string(p.p()) + " inputs but the point has " + std::to_string(lits.size()) + " values");
+  std::vector<double> x;
+  bool rounded = false;
+  for (const auto& l : lits) {
+    x.push_back(fast::literal_to_double(l));
+    rounded |= Rational(x.back()) != to_rational(l);
+  }
+  const bool json = a.options.count("json") > 0, certify = a.options.count("certify") > 0;
+  fast::PointEvaluator eval(fast::compile(p));
+  fast::PointResult r;
+  eval.evaluate(x, r);
+  fast::Certificate cert;
+  if (certify) cert = fast::certify(p, x);
+  const std::size_t np = p.p();
+  BranchSignature sig;
+  for (std::size_t s = 0; s < r.pieces.size(); ++s)
+    sig.decisions.push_back({eval.tape().selection_node[s], {r.pieces[s], r.ties[s] != 0}, Certainty::Exact});
+  if (json) {
+    std::cout << "{\"outputs\": " << json_list(r.outputs, json_double) << ", \"jacobian\": [";
+    for (std::size_t j = 0; j < p.q(); ++j) {
+      std::cout << (j ? ", " : "") << "[";
+      for (std::size_t i = 0; i < np; ++i) std::cout << (i ? ", " : "") << json_double(r.jacobian[j * np + i]);
+      std::cout << "]";
+    }
+    std::cout << "], \"branches\": [";
+    for (std::size_t s = 0; s < sig.decisions.size(); ++s) {
+      const auto& d = sig.decisions[s];
+      const Node& n = p.nodes[d.node];
+      std::cout << (s ? ", " : "") << "{\"node\": " << json_string(n.name) << ", \"op\": "
+                << json_string(std::string(op_name(n.op))) << ", \"line\": " << n.line
+                << ", \"piece\": " << json_string(piece_name(p, d)) << ", \"tie\": " << (d.choice.tie ? "true" : "false");
+      if (certify)
+        std::cout << ", \"certified\": " << (cert.decisions[s].certified ? "true" : "false")
+                  << ", \"agrees_with_exact\": " << (cert.decisions[s].agrees ? "true" : "false")
+                  << ", \"exact_certainty\": " << json_string(std::string(certainty_name(cert.decisions[s].exact_certainty)));
+      std::cout << "}";
+    }
+    std::cout << "], \"engine\": \"fast\", \"point_rounded\": " << (rounded ? "true" : "false");
+    if (certify)
+      std::cout << ", \"certificate\": {\"decisions_certified\": " << cert.certified
+                << ", \"decisions\": " << cert.decisions.size() << ", \"disagreements\": " << cert.disagreements
+                << ", \"gradient_within_bound\": " << (cert.gradient_within_bound ? "true" : "false")
+                << ", \"error_bound\": " << json_double(cert.error_bound) << ", \"error\": " << json_double(cert.error) << "}";
+    std::cout << "}\n";
+    return 0;
+  }
+  std::cout << "engine: fast (double precision, reverse mode)";
+  if (rounded) std::cout << "; the point was rounded to the nearest doubles";
+  std::cout << "\noutputs:\n";
+  for (std::size_t j = 0; j < p.q(); ++j) std::cout << "  " << p.nodes[p.outputs[j]].name << " = " << shortest(r.outputs[j]) << "\n";
+  std::cout << "jacobian (rows: outputs, columns: " << input_names(p) << "):\n";
+  for (std::size_t j = 0; j < p.q(); ++j) {
+    std::cout << "  " << p.nodes[p.outputs[j]].name << ": [";
+    for (std::size_t i = 0; i < np; ++i) std::cout << (i ? ", " : "") << shortest(r.jacobian[j * np + i]);
+    std::cout << "]\n";
+  }
+  std::cout << "branches:" << (sig.decisions.empty() ? " (no selection nodes)" : "") << "\n";
+  for (std::size_t s = 0; s < sig.decisions.size(); ++s) {
+    const auto& d = sig.decisions[s];
+    const Node& n = p.nodes[d.node];
+    std::cout << "  " << n.name << " = " << op_name(n.op) << " (line " << n.line << "): piece " << piece_name(p, d)
+              << (d.choice.tie ? ", tie" : "");
+    if (certify)
+      std::cout << (cert.decisions[s].certified ? ", certified" : ", NOT certified (near tie)")
+                << (cert.decisions[s].agrees ? "" : ", DISAGREES with the exact decision")
+                << (cert.decisions[s].exact_certainty == Certainty::Uncertified ? " (the exact decision is itself undecided)" : "");
+    std::cout << "\n";
+  }
+  if (certify)
+    std::cout << "certificate: " << cert.certified << " of " << cert.decisions.size() << " decisions certified, "
+              << cert.disagreements << " disagreeing with the exact decisions; gradient "
+              << (cert.gradient_within_bound ? "within" : "OUTSIDE") << " its error bound (" << cert.error_bound
+              << "), distance to the exact selection Jacobian <= " << cert.error << "\n";
+  return 0;
+}
+
 int cmd_grad(const Args& a) {
-  allow_only(a, {"at", "engine", "mode", "json", "prec", "max-prec", "max-bits"});
+  allow_only(a, {"at", "engine", "mode", "json", "prec", "max-prec", "max-bits", "certify"});
   const std::string engine = a.options.count("engine") ? a.options.at("engine") : "reference";
-  if (engine == "fast")
-    throw UsageError{"--engine fast is not available in this build yet; use --engine reference"};
-  if (engine != "reference") throw UsageError{"--engine must be reference or fast, got '" + engine + "'"};
+  if (engine != "reference" && engine != "fast")
+    throw UsageError{"--engine must be reference or fast, got '" + engine + "'"};
+  if (engine == "fast") {
+    const std::string fmode = a.options.count("mode") ? a.options.at("mode") : "backward";
+    if (fmode != "backward" && fmode != "forward")
+      throw UsageError{"--mode must be backward or forward, got '" + fmode + "'"};
+    return cmd_grad_fast(a, fmode);
+  }
+  if (a.options.count("certify")) throw UsageError{"--certify applies to --engine fast"};
   Options o = engine_options(a);
   const std::string mode = a.options.count("mode") ? a.options.at("mode") : "backward";
   if (mode == "forward") o.mode = Mode::Forward;

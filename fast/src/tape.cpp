@@ -9,10 +9,12 @@
 namespace selgrad::fast {
 namespace {
 
+}  // namespace
+
 /// A literal rounded to nearest: decimal text through strtod (correctly rounded), a fraction as
 /// the quotient of its rounded numerator and denominator (correctly rounded when both are exact
 /// doubles, as for every dyadic literal).
-double literal_value(const Literal& lit) {
+double literal_to_double(const Literal& lit) {
   const double num = std::strtod(lit.numerator.c_str(), nullptr);
   double v = num;
   if (lit.denominator != "1") {
@@ -23,6 +25,8 @@ double literal_value(const Literal& lit) {
   }
   return lit.negative ? -v : v;
 }
+
+namespace {
 
 Code code_of(const Node& n) {
   switch (n.op) {
@@ -86,7 +90,7 @@ Tape compile(const Program& prog) {
   t.p = static_cast<std::uint32_t>(prog.p());
   t.m = static_cast<std::uint32_t>(prog.m());
   t.outputs = prog.outputs;
-  for (const auto& lit : prog.literals) t.constant_value.push_back(literal_value(lit));
+  for (const auto& lit : prog.literals) t.constant_value.push_back(literal_to_double(lit));
   t.constant_value.insert(t.constant_value.end(), {0.0, 1.0, -1.0});
   t.constants = static_cast<std::uint32_t>(t.constant_value.size());
   for (const auto& n : prog.nodes) {

@@ -170,7 +170,12 @@ Choice IntervalPolicy::choose(std::uint32_t k, std::span<const Interval* const> 
   worst_ = Certainty::Exact;
   IntervalOracle o{*this, k, a};
   const Node& n = p_.nodes[k];
+#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 5  // mutant 5 (properties/): relu'(0) = 1
+  Choice c = choose_piece(n, o);
+  if (n.op == Op::Relu && c.tie) c.piece = 1;
+#else
   const Choice c = choose_piece(n, o);
+#endif
   if (c.tie && n.op == Op::Select) {
     const Sign jump = select_jump(o);  // Zero also when undecided at the cap (then Uncertified)
     if (jump != Sign::Zero) throw_discontinuous(p_, k, enclosure_text(*a[2]), enclosure_text(*a[3]));
@@ -207,6 +212,21 @@ void ReplayPolicy<Real>::check(std::uint32_t k, const Real& v) const {
   if (!v.is_finite())
     throw Error(ErrorKind::Domain, node_location(p_, k),
                 "overflow: the value leaves MPFR's exponent range");
+}
+
+template <>
+void ReplayPolicy<Interval>::check(std::uint32_t k, const Interval& v) const {
+  if (!v.is_bounded())
+    throw Error(ErrorKind::Domain, node_location(p_, k),
+                "overflow: the value leaves MPFR's exponent range");
+}
+
+void replay_precheck(const Program& p, std::uint32_t k, std::span<const Interval* const> a) {
+  const auto c = domain_condition(p.nodes[k]);
+  if (!c) return;
+  const auto s = a[c->arg]->certified_sign();
+  if (!s || !domain_satisfied(*c, *s))
+    throw_domain(p, k, *c, enclosure_text(*a[c->arg]), s ? "" : " (not certified for these branches)");
 }
 
 }  // namespace detail
@@ -293,6 +313,40 @@ ExactResult evaluate_exact(const Program& p, const std::vector<Rational>& x, con
   r.jacobian = detail::jacobian(p, t, o.mode, [&](std::uint32_t k, const Rational& v) { pol.check(k, v); });
   r.branches = signature(p, t);
   r.node_values = std::move(t.values);
+  return r;
+}
+
+PieceEnclosure enclose_with_pieces(const Program& p, const std::vector<Rational>& x,
+                                   const std::vector<std::uint32_t>& pieces, mpfr_prec_t precision,
+                                   unsigned slack_ulps, Mode mode) {
+  check_point(p, x.size());
+  std::vector<Choice> choices(p.m());
+  std::size_t s = 0;
+  for (std::uint32_t k = static_cast<std::uint32_t>(p.p()); k < p.m(); ++k) {
+    const Node& n = p.nodes[k];
+    if (!op_info(n.op).selection) continue;
+    if (s >= pieces.size())
+      throw Error(ErrorKind::Usage, {}, "enclose_with_pieces: fewer pieces than selection nodes");
+    const std::uint32_t piece = pieces[s++];
+    const std::uint32_t limit = n.op == Op::Relu || n.op == Op::Select ? 2 : n.op == Op::Abs ? 3
+                                                                                               : static_cast<std::uint32_t>(n.args.size());
+    if (piece >= limit)
+      throw Error(ErrorKind::Usage, detail::node_location(p, k), "no piece " + std::to_string(piece) + " here");
+    choices[k].piece = piece;
+  }
+  if (s != pieces.size())
+    throw Error(ErrorKind::Usage, {}, "enclose_with_pieces: more pieces than selection nodes");
+  PrecisionScope scope(precision);
+  TranscendentalSlack slack(slack_ulps);
+  std::vector<Interval> xi;
+  for (const auto& v : x) xi.emplace_back(v);
+  detail::Tape<Interval> t;
+  detail::ReplayPolicy<Interval> replay(p, std::move(choices));
+  detail::run_forward(p, xi, replay, t);
+  PieceEnclosure r;
+  r.jacobian = detail::jacobian(p, t, mode, [](std::uint32_t, const Interval&) {});
+  r.nodes = std::move(t.values);
+  r.literals = std::move(t.literal_values);
   return r;
 }
 

@@ -13,6 +13,7 @@ namespace selgrad::reference {
 namespace {
 
 thread_local mpfr_prec_t g_precision = 256;
+thread_local unsigned g_slack_ulps = 0;
 
 [[noreturn]] void not_rational(const char* op) {
   throw Error(ErrorKind::Unsupported, {},
@@ -69,6 +70,9 @@ PrecisionScope::PrecisionScope(mpfr_prec_t bits) : saved_(g_precision) {
 }
 
 PrecisionScope::~PrecisionScope() { g_precision = saved_; }
+
+TranscendentalSlack::TranscendentalSlack(unsigned ulps) : saved_(g_slack_ulps) { g_slack_ulps = ulps; }
+TranscendentalSlack::~TranscendentalSlack() { g_slack_ulps = saved_; }
 
 // ------------------------------------------------------------------------------------------
 // Real
@@ -453,6 +457,17 @@ Interval increasing(const Interval& a, PointEnclosure f) {
 
 }  // namespace
 
+namespace {
+/// Widens an enclosure by the active TranscendentalSlack (ulps at the working precision).
+reference::Interval widened(reference::Interval r) {
+  for (unsigned i = 0; i < reference::g_slack_ulps; ++i) {
+    mpfr_nextbelow(&r.get()->left);
+    mpfr_nextabove(&r.get()->right);
+  }
+  return r;
+}
+}  // namespace
+
 // Integer powers from the endpoints with directed rounding: x^k is monotone on each sign of x,
 // so this is the tightest enclosure at the working precision (repeated products would not be:
 // x * x^4 over [-2, 3] gives [-162, 243] for a range of [-32, 243]).
@@ -482,19 +497,19 @@ Interval ScalarOps<Interval>::powi(const Interval& a, std::int64_t k) {
   Interval r;
   set_interval(r, lo.get(), hi.get());
   if (k < 0) mpfi_inv(r.get(), r.get());
-  return r;
+  return widened(std::move(r));
 }
 
 Interval ScalarOps<Interval>::exp(const Interval& a) {
   Interval r;
   mpfi_exp(r.get(), a.get());
-  return r;
+  return widened(std::move(r));
 }
 
 Interval ScalarOps<Interval>::log(const Interval& a) {
   Interval r;
   mpfi_log(r.get(), a.get());
-  return r;
+  return widened(std::move(r));
 }
 
 Interval ScalarOps<Interval>::sqrt(const Interval& a) {
@@ -505,7 +520,7 @@ Interval ScalarOps<Interval>::sqrt(const Interval& a) {
 
 // softplus is increasing; at each endpoint the overflow-free form is enclosed with MPFI.
 Interval ScalarOps<Interval>::softplus(const Interval& a) {
-  return increasing(a, [](const Interval& p) {
+  return widened(increasing(a, [](const Interval& p) {
     const bool positive = mpfr_sgn(&p.get()->left) > 0;
     Interval e;
     if (positive)
@@ -517,13 +532,13 @@ Interval ScalarOps<Interval>::softplus(const Interval& a) {
     mpfi_log1p(r.get(), e.get());
     if (positive) mpfi_add(r.get(), r.get(), p.get());
     return r;
-  });
+  }));
 }
 
 // sigmoid is increasing; at each endpoint 1/(1+exp(-p)) for p >= 0 and exp(p)/(1+exp(p)) for
 // p < 0, so exp never overflows.
 Interval ScalarOps<Interval>::sigmoid(const Interval& a) {
-  return increasing(a, [](const Interval& p) {
+  return widened(increasing(a, [](const Interval& p) {
     const bool negative = mpfr_sgn(&p.get()->left) < 0;
     Interval e;
     if (negative)
@@ -539,13 +554,13 @@ Interval ScalarOps<Interval>::sigmoid(const Interval& a) {
     else
       mpfi_inv(r.get(), d.get());
     return r;
-  });
+  }));
 }
 
 Interval ScalarOps<Interval>::tanh(const Interval& a) {
   Interval r;
   mpfi_tanh(r.get(), a.get());
-  return r;
+  return widened(std::move(r));
 }
 
 }  // namespace selgrad

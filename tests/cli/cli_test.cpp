@@ -117,10 +117,38 @@ TEST(Cli, BadUsageExitsTwo) {
   EXPECT_EQ(run("grad /nonexistent/file.sgp --at 0").status, 2);
 }
 
-TEST(Cli, NotYetAvailableFeaturesSaySoAndExitTwo) {
-  const Outcome fast = run("grad " + example("relu.sgp") + " --at 0 --engine fast");
-  EXPECT_EQ(fast.status, 2);
-  EXPECT_NE(fast.out.find("not available"), std::string::npos) << fast.out;
+TEST(Cli, FastEngineGivesTheReferenceJacobianAtDyadicPoints) {
+  const Outcome r = run("grad " + example("relu2.sgp") + " --at 0 --engine fast --json");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("\"jacobian\": [[1]]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"engine\": \"fast\""), std::string::npos) << r.out;
+  const Outcome c = run("grad " + example("clarke.sgp") + " --at=-1/2,3 --engine fast --json");
+  EXPECT_NE(c.out.find("\"jacobian\": [[-1, 1], [2, 1]]"), std::string::npos) << c.out;
+}
+
+TEST(Cli, FastEngineCertifiesItsDecisions) {
+  const Outcome r = run("grad " + example("mlp.sgp") + " --at 0.1,0.2 --engine fast --certify --json");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("\"point_rounded\": true"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"decisions_certified\": 3, \"decisions\": 3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"gradient_within_bound\": true"), std::string::npos) << r.out;
+  // A near tie flipped by rounding is reported, not hidden.
+  const std::string f = temp_program("near.sgp", "input x\na = mul x 3\nc = mul a 0.1\nd = mul x 0.3\ny = min c d\noutput y\n");
+  const Outcome n = run("grad " + f + " --at 1 --engine fast --certify");
+  EXPECT_EQ(n.status, 0) << n.out;
+  EXPECT_NE(n.out.find("NOT certified"), std::string::npos) << n.out;
+  EXPECT_NE(n.out.find("DISAGREES"), std::string::npos) << n.out;
+}
+
+TEST(Cli, FastEngineDomainErrorsAndUsage) {
+  const std::string f = temp_program("fdiv.sgp", "input t\nq = div 1 t\noutput q\n");
+  const Outcome d = run("grad " + f + " --at 0 --engine fast");
+  EXPECT_EQ(d.status, 1);
+  EXPECT_NE(d.out.find("div (line 2, node q): division by zero"), std::string::npos) << d.out;
+  EXPECT_EQ(run("grad " + example("relu.sgp") + " --at 0 --engine fast --mode forward").status, 2);
+  EXPECT_EQ(run("grad " + example("relu.sgp") + " --at 0 --engine fast --prec 100").status, 2);
+  EXPECT_EQ(run("grad " + example("relu.sgp") + " --at 0 --certify").status, 2);  // reference: no --certify
+  EXPECT_EQ(run("grad " + example("relu.sgp") + " --at 0 --engine gpu").status, 2);
 }
 
 TEST(Cli, ImplicitInvertsClarkeAtZeroAsJson) {

@@ -37,7 +37,12 @@ class ExactPolicy {
   Choice choose(std::uint32_t k, std::span<const Rational* const> a) const {
     ExactOracle o{a};
     const Node& n = p_.nodes[k];
+#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 5  // mutant 5 (properties/): relu'(0) = 1
+    Choice c = choose_piece(n, o);
+    if (n.op == Op::Relu && c.tie) c.piece = 1;
+#else
     const Choice c = choose_piece(n, o);
+#endif
     // D3: a select must be continuous where its condition is decided at equality.
     if (c.tie && n.op == Op::Select && select_jump(o) != Sign::Zero)
       throw_discontinuous(p_, k, to_string(*a[2]), to_string(*a[3]));
@@ -144,15 +149,20 @@ class IntervalPolicy {
 
 // ------------------------------------------------------------------------------------------
 
-/// Replays recorded decisions (for a second pass in another scalar type).
+/// Domain checks of a replay: none for MPFR point values (the decisions were certified on
+/// enclosures), a certified check for enclosures (pieces given from outside may not be).
+inline void replay_precheck(const Program&, std::uint32_t, std::span<const Real* const>) {}
+void replay_precheck(const Program& p, std::uint32_t k, std::span<const Interval* const> a);
+
+/// Replays decisions made elsewhere: recorded by an earlier pass, or given by a caller.
 template <class T>
 class ReplayPolicy {
  public:
   template <class U>
-  ReplayPolicy(const Program& p, const Tape<U>& decided) : p_(p) {
-    choices_ = decided.choices;
-    same_ = decided.same_as_prev;
-  }
+  ReplayPolicy(const Program& p, const Tape<U>& decided)
+      : p_(p), choices_(decided.choices), same_(decided.same_as_prev) {}
+  ReplayPolicy(const Program& p, std::vector<Choice> choices)
+      : p_(p), choices_(std::move(choices)), same_(p.m(), false) {}
   Choice choose(std::uint32_t k, std::span<const T* const>) const { return choices_[k]; }
   void order(std::uint32_t k, std::span<const T* const>, std::vector<std::uint32_t>& ord,
              std::vector<bool>& same) const {
@@ -164,7 +174,7 @@ class ReplayPolicy {
       same[r] = same_[k + r];
     }
   }
-  void precheck(std::uint32_t, std::span<const T* const>) const {}
+  void precheck(std::uint32_t k, std::span<const T* const> a) const { replay_precheck(p_, k, a); }
   void check(std::uint32_t k, const T& v) const;
   Certainty last_certainty() const { return Certainty::Exact; }
 

@@ -147,10 +147,20 @@ Matrix<T> backward_jacobian(const Program& p, const Tape<T>& t, Check&& check) {
       for (std::size_t i = 0; i < n.args.size(); ++i) {
         const Arg a = n.args[i];
         if (!a.is_node()) continue;
+#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 2  // mutant 2 (properties/): drops the last argument's term
+        if (i > 0 && i + 1 == n.args.size()) continue;
+#endif
+#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 6  // mutant 6 (properties/): overwrites instead of accumulating
+        v[a.index] = T(v[k] * t.partials[t.offset[k] + i]);
+#else
         v[a.index] += T(v[k] * t.partials[t.offset[k] + i]);
+#endif
         nonzero[a.index] = true;
         check(k, v[a.index]);
       }
+#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 1  // mutant 1 (properties/): resets v[t] after using it
+      v[k] = zero;
+#endif
     }
     jac.emplace_back(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(p.p()));
   }
@@ -171,6 +181,9 @@ Matrix<T> forward_jacobian(const Program& p, const Tape<T>& t, Check&& check) {
     for (std::size_t i = 0; i < n.args.size(); ++i) {
       const Arg a = n.args[i];
       if (!a.is_node()) continue;
+#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 2  // mutant 2 (properties/): drops the last argument's term
+      if (i > 0 && i + 1 == n.args.size()) continue;
+#endif
       const T& di = t.partials[t.offset[k] + i];
       const T* src = rows.data() + std::size_t{a.index} * np;
       for (std::size_t c = 0; c < np; ++c) row[c] += T(di * src[c]);

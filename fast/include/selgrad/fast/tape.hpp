@@ -94,6 +94,9 @@ struct Tape {
 /// in range; a fraction n/d whose n and d are not exact doubles may be off by one more ulp).
 Tape compile(const Program& program);
 
+/// A literal rounded to the nearest double (see compile()).
+double literal_to_double(const Literal& literal);
+
 /// "division by zero", "log of a value <= 0", ...
 const char* lane_error_text(LaneError e);
 

@@ -92,6 +92,22 @@ ExactResult evaluate_exact(const Program& program, const std::vector<Rational>& 
 RealResult evaluate_real(const Program& program, const std::vector<Rational>& point,
                          const Options& options = {});
 
+/// Enclosures of one representation fixed in advance: every selection node takes the piece given
+/// (`pieces`: one per selection node, in node order; for a sort node, the argument position its
+/// rank takes). Computed in MPFI at `precision` bits; with `slack_ulps` > 0 every exp, log,
+/// powi, softplus, sigmoid and tanh result is widened by that many ulps on each side, so that the
+/// enclosure also contains a double computation whose elementary functions are accurate to
+/// within that many ulps (see fast/certify.hpp). Throws Error (Domain) when a domain condition
+/// cannot be certified for these pieces, (Usage) when a piece does not exist.
+struct PieceEnclosure {
+  std::vector<Interval> nodes;     ///< every node value
+  std::vector<Interval> literals;  ///< every literal
+  Matrix<Interval> jacobian;       ///< the selection Jacobian of the representation
+};
+PieceEnclosure enclose_with_pieces(const Program& program, const std::vector<Rational>& point,
+                                   const std::vector<std::uint32_t>& pieces, mpfr_prec_t precision,
+                                   unsigned slack_ulps = 0, Mode mode = Mode::Backward);
+
 /// The exact point of a list of literals.
 std::vector<Rational> to_point(const std::vector<Literal>& literals);
 

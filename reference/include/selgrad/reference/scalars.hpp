@@ -47,6 +47,21 @@ class PrecisionScope {
   mpfr_prec_t saved_;
 };
 
+/// While alive, every Interval result of exp, log, powi, softplus, sigmoid and tanh is widened
+/// by `ulps` units in the last place (at the working precision) on each side. Used to enclose
+/// a double computation whose elementary functions are faithful to within a few ulps rather
+/// than correctly rounded (the double engine's certification).
+class TranscendentalSlack {
+ public:
+  explicit TranscendentalSlack(unsigned ulps);
+  ~TranscendentalSlack();
+  TranscendentalSlack(const TranscendentalSlack&) = delete;
+  TranscendentalSlack& operator=(const TranscendentalSlack&) = delete;
+
+ private:
+  unsigned saved_;
+};
+
 /// An MPFR number. Every operation rounds to nearest at the working precision.
 class Real {
  public:

@@ -1,0 +1,109 @@
+// Certification of the double engine against the reference (see fast/certify.hpp).
+#include "selgrad/fast/certify.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "selgrad/program/error.hpp"
+#include "selgrad/program/op_rules.hpp"
+
+namespace selgrad::fast {
+namespace {
+
+using reference::Interval;
+using reference::Rational;
+
+/// Sign queries on 53-bit enclosures of a node's arguments; a query the enclosures cannot
+/// decide answers Zero and marks the decision uncertified.
+struct EnclosureOracle {
+  const Program& p;
+  const reference::PieceEnclosure& e;
+  const Node& n;
+  bool undecided = false;
+
+  const Interval& arg(std::uint32_t i) const {
+    const Arg a = n.args[i];
+    return a.is_node() ? e.nodes[a.index] : e.literals[a.index];
+  }
+  Sign decide(const Interval& v) {
+    const auto s = v.certified_sign();
+    if (!s) undecided = true;
+    return s.value_or(Sign::Zero);
+  }
+  Sign sign(std::uint32_t i) { return decide(arg(i)); }
+  Sign sign_diff(std::uint32_t i, std::uint32_t j) {
+    if (n.args[i] == n.args[j]) return Sign::Zero;
+    return decide(Interval(arg(i) - arg(j)));
+  }
+};
+
+/// Largest distance from x to a point of the enclosure, rounded up.
+double distance_bound(double x, const Interval& e) {
+  const Rational xq(x);
+  const Rational lo = e.lower().to_rational(), hi = e.upper().to_rational();
+  const Rational d = std::max(abs(xq - lo), abs(hi - xq));
+  const double dd = d.convert_to<double>();  // may round down: step up once
+  return dd == 0 && d == 0 ? 0.0 : std::nextafter(dd, INFINITY);
+}
+
+}  // namespace
+
+Certificate certify(const Program& p, std::span<const double> x, const CertifyOptions& o) {
+  Certificate c;
+  PointEvaluator pe(compile(p));
+  PointResult r;
+  pe.evaluate(x, r);
+  c.outputs = r.outputs;
+  c.jacobian = r.jacobian;
+
+  std::vector<Rational> xq;
+  for (double v : x) xq.emplace_back(v);  // the double point, exactly
+
+  // The double computation, enclosed: same branches, 53 bits, elementary functions widened.
+  reference::PrecisionScope at53(53);
+  const reference::PieceEnclosure e53 = reference::enclose_with_pieces(p, xq, r.pieces, 53, o.slack_ulps);
+  // The exact decisions, and the exact Jacobian of the double engine's branches.
+  reference::Options ro;
+  ro.precision = o.exact_precision;
+  ro.max_precision = std::max<mpfr_prec_t>(o.exact_precision, 4096);
+  const reference::RealResult exact = reference::evaluate_real(p, xq, ro);
+  const reference::PieceEnclosure e_hi = reference::enclose_with_pieces(p, xq, r.pieces, o.exact_precision);
+
+  std::vector<std::uint32_t> order;
+  std::vector<bool> same;
+  for (std::size_t s = 0; s < r.pieces.size(); ++s) {
+    const auto& d = exact.branches.decisions[s];
+    const Node& n = p.nodes[d.node];
+    EnclosureOracle oracle{p, e53, n};
+    if (n.op == Op::Sort)
+      sort_order(n.group_size, oracle, order, same);
+    else
+      choose_piece(n, oracle);
+    DecisionCertificate dc;
+    dc.node = d.node;
+    dc.fast_piece = r.pieces[s];
+    dc.fast_tie = r.ties[s] != 0;
+    dc.certified = !oracle.undecided;
+    dc.exact_piece = d.choice.piece;
+    dc.exact_certainty = d.certainty;
+    dc.agrees = dc.fast_piece == dc.exact_piece;
+    c.certified += dc.certified ? 1 : 0;
+    c.disagreements += dc.agrees ? 0 : 1;
+    c.decisions.push_back(dc);
+  }
+
+  c.gradient_within_bound = true;
+  const std::size_t np = p.p();
+  for (std::size_t j = 0; j < p.q(); ++j)
+    for (std::size_t i = 0; i < np; ++i) {
+      const double g = r.jacobian[j * np + i];
+      const Interval& b = e53.jacobian[j][i];
+      const Rational gq(g);
+      c.gradient_within_bound &= b.lower().to_rational() <= gq && gq <= b.upper().to_rational();
+      c.error_bound = std::max(c.error_bound, b.width());
+      c.error = std::max(c.error, distance_bound(g, e_hi.jacobian[j][i]));
+    }
+  return c;
+}
+
+}  // namespace selgrad::fast
