@@ -19,10 +19,29 @@ void reverse_sweep(const Tape& t, std::size_t j, const double* U, double* A, std
   const std::size_t n = lanes.count();
   double* seed = A + std::size_t{t.outputs[j]} * stride;
   for (std::size_t l = 0; l < n; ++l) seed[l] = 1.0;
-  for (const ReverseStep& s : t.reverse[j]) {
-    double* __restrict ao = A + std::size_t{s.dst} * stride;
-    const double* __restrict ak = A + std::size_t{s.src} * stride;
+  const std::vector<ReverseStep>& steps = t.reverse[j];
+  const auto row = [&](double* base, std::uint32_t r) { return base + std::size_t{r} * stride; };
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const ReverseStep& s = steps[i];
+    const double* __restrict ak = row(A, s.src);
     const double* __restrict pe = U + std::size_t{s.partial} * stride;
+    double* ao = row(A, s.dst);
+    if (i + 1 < steps.size() && steps[i + 1].src == s.src && steps[i + 1].dst != s.dst) {
+      // Two edges of one node (a binary op): read its adjoint once. Per lane the two updates
+      // happen in the same order as unfused, so the result is the same bit for bit.
+      const ReverseStep& s2 = steps[++i];
+      const double* __restrict pe2 = U + std::size_t{s2.partial} * stride;
+      double* ao2 = row(A, s2.dst);
+      if (s.assign && s2.assign)
+        for (std::size_t l = 0; l < n; ++l) { ao[l] = ak[l] * pe[l]; ao2[l] = ak[l] * pe2[l]; }
+      else if (s.assign)
+        for (std::size_t l = 0; l < n; ++l) { ao[l] = ak[l] * pe[l]; ao2[l] += ak[l] * pe2[l]; }
+      else if (s2.assign)
+        for (std::size_t l = 0; l < n; ++l) { ao[l] += ak[l] * pe[l]; ao2[l] = ak[l] * pe2[l]; }
+      else
+        for (std::size_t l = 0; l < n; ++l) { ao[l] += ak[l] * pe[l]; ao2[l] += ak[l] * pe2[l]; }
+      continue;
+    }
     if (s.assign)
       for (std::size_t l = 0; l < n; ++l) ao[l] = ak[l] * pe[l];
     else
