@@ -200,7 +200,7 @@ void PointEvaluator::forward(const double* x, bool gradient) {
   double scratch = 0;
   detail::Frame f{row_.data(), 1, piece_.data(), tie_.data(), &scratch, &order_};
   bool ok = detail::all_finite(x, t.p);
-  for (std::uint32_t k = t.p; k < t.m; ++k) ok &= detail::forward_instr(t, t.code[k - t.p], k, f, detail::One{}, gradient);
+  for (std::uint32_t k : t.schedule) ok &= detail::forward_instr(t, t.code[k - t.p], k, f, detail::One{}, gradient);
   if (!ok) fail(x);
 }
 

@@ -1,6 +1,7 @@
 // The tape compiler (see tape.hpp): one instruction per node, operand and partial rows.
 #include "selgrad/fast/tape.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -52,6 +53,23 @@ Code code_of(const Node& n) {
     default: break;
   }
   throw Error(ErrorKind::Program, {}, "compile: node '" + n.name + "' has no instruction");
+}
+
+/// Tape::schedule: nodes sorted by (level, code), where level = 1 + the largest operand level.
+void build_schedule(Tape& t) {
+  std::vector<std::uint32_t> level(t.m, 0);
+  for (std::uint32_t k = t.p; k < t.m; ++k) {
+    const Instr& in = t.code[k - t.p];
+    std::uint32_t lv = 0;
+    for (std::uint32_t e = in.first; e < in.first + in.count; ++e)
+      if (t.operand[e] < t.m) lv = std::max(lv, level[t.operand[e]] + 1);
+    level[k] = lv;
+  }
+  for (std::uint32_t k = t.p; k < t.m; ++k) t.schedule.push_back(k);
+  std::stable_sort(t.schedule.begin(), t.schedule.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (level[a] != level[b]) return level[a] < level[b];
+    return static_cast<int>(t.code[a - t.p].code) < static_cast<int>(t.code[b - t.p].code);
+  });
 }
 
 /// The backward sweep of each output as a flat edge list (see Tape::reverse).
@@ -171,6 +189,7 @@ Tape compile(const Program& prog) {
     if (is_scratch[e]) t.partial[e] += t.scratch_base;
   t.rows = t.scratch_base + scratch;
   build_reverse(t);
+  build_schedule(t);
   return t;
 }
 

@@ -77,6 +77,11 @@ struct Tape {
   /// sweep never resets an adjoint once written).
   std::vector<std::vector<ReverseStep>> reverse;
   std::vector<std::vector<std::uint32_t>> reached_inputs;  ///< per output: inputs it depends on
+  /// A forward order for one point: the computed nodes by dependency level, and within a level
+  /// grouped by instruction code, so that an interpreter's dispatch runs through stretches of
+  /// the same op (random op order makes every dispatch a branch misprediction). Any order that
+  /// respects dependencies computes the same values; the backward sweep keeps node order.
+  std::vector<std::uint32_t> schedule;
   // Where each node comes from, for error messages.
   std::vector<std::string> name;  ///< per node
   std::vector<std::uint32_t> line;
