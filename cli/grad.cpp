@@ -1,0 +1,165 @@
+// `selgrad grad`: the reference engine (exact, or certified MPFR) and the double engine.
+#include "selgrad/fast/certify.hpp"
+#include "selgrad/program/error.hpp"
+#include "selgrad/program/parse.hpp"
+#include "commands.hpp"
+#include "output.hpp"
+
+namespace selgrad::cli {
+
+using namespace selgrad::reference;
+
+namespace {
+
+/// grad --engine fast: the double engine at the point rounded to doubles; with --certify, each
+/// decision and the gradient checked against the reference (fast/certify.hpp).
+int cmd_grad_fast(const Args& a, const std::string& mode) {
+  if (mode != "backward")
+    throw UsageError{"the fast engine computes the Jacobian in reverse mode only (q backward sweeps); drop --mode forward"};
+  for (const char* opt : {"prec", "max-prec", "max-bits"})
+    if (a.options.count(opt)) throw UsageError{std::string("--") + opt + " applies to the reference engine only"};
+  const std::vector<Literal> lits = parse_point(need(a, "at"));
+  const Program p = parse_program_file(a.file);
+  if (lits.size() != p.p())
+    throw Error(ErrorKind::Usage, {},
+                "the program has " + std::to_string(p.p()) + " inputs but the point has " + std::to_string(lits.size()) + " values");
+  std::vector<double> x;
+  bool rounded = false;
+  for (const auto& l : lits) {
+    x.push_back(fast::literal_to_double(l));
+    rounded |= Rational(x.back()) != to_rational(l);
+  }
+  const bool json = a.options.count("json") > 0, certify = a.options.count("certify") > 0;
+  fast::PointEvaluator eval(fast::compile(p));
+  fast::PointResult r;
+  eval.evaluate(x, r);
+  fast::Certificate cert;
+  if (certify) cert = fast::certify(p, x);
+  const std::size_t np = p.p();
+  BranchSignature sig;
+  for (std::size_t s = 0; s < r.pieces.size(); ++s)
+    sig.decisions.push_back({eval.tape().selection_node[s], {r.pieces[s], r.ties[s] != 0}, Certainty::Exact});
+  if (json) {
+    std::cout << "{\"outputs\": " << json_list(r.outputs, json_double) << ", \"jacobian\": [";
+    for (std::size_t j = 0; j < p.q(); ++j) {
+      std::cout << (j ? ", " : "") << "[";
+      for (std::size_t i = 0; i < np; ++i) std::cout << (i ? ", " : "") << json_double(r.jacobian[j * np + i]);
+      std::cout << "]";
+    }
+    std::cout << "], \"branches\": [";
+    for (std::size_t s = 0; s < sig.decisions.size(); ++s) {
+      const auto& d = sig.decisions[s];
+      const Node& n = p.nodes[d.node];
+      std::cout << (s ? ", " : "") << "{\"node\": " << json_string(n.name) << ", \"op\": "
+                << json_string(std::string(op_name(n.op))) << ", \"line\": " << n.line
+                << ", \"piece\": " << json_string(piece_name(p, d)) << ", \"tie\": " << (d.choice.tie ? "true" : "false");
+      if (certify)
+        std::cout << ", \"certified\": " << (cert.decisions[s].certified ? "true" : "false")
+                  << ", \"agrees_with_exact\": " << (cert.decisions[s].agrees ? "true" : "false")
+                  << ", \"exact_certainty\": " << json_string(std::string(certainty_name(cert.decisions[s].exact_certainty)));
+      std::cout << "}";
+    }
+    std::cout << "], \"engine\": \"fast\", \"point_rounded\": " << (rounded ? "true" : "false");
+    if (certify)
+      std::cout << ", \"certificate\": {\"decisions_certified\": " << cert.certified
+                << ", \"decisions\": " << cert.decisions.size() << ", \"disagreements\": " << cert.disagreements
+                << ", \"gradient_within_bound\": " << (cert.gradient_within_bound ? "true" : "false")
+                << ", \"error_bound\": " << json_double(cert.error_bound) << ", \"error\": " << json_double(cert.error) << "}";
+    std::cout << "}\n";
+    return 0;
+  }
+  std::cout << "engine: fast (double precision, reverse mode)";
+  if (rounded) std::cout << "; the point was rounded to the nearest doubles";
+  std::cout << "\noutputs:\n";
+  for (std::size_t j = 0; j < p.q(); ++j) std::cout << "  " << p.nodes[p.outputs[j]].name << " = " << shortest(r.outputs[j]) << "\n";
+  std::cout << "jacobian (rows: outputs, columns: " << input_names(p) << "):\n";
+  for (std::size_t j = 0; j < p.q(); ++j) {
+    std::cout << "  " << p.nodes[p.outputs[j]].name << ": [";
+    for (std::size_t i = 0; i < np; ++i) std::cout << (i ? ", " : "") << shortest(r.jacobian[j * np + i]);
+    std::cout << "]\n";
+  }
+  std::cout << "branches:" << (sig.decisions.empty() ? " (no selection nodes)" : "") << "\n";
+  for (std::size_t s = 0; s < sig.decisions.size(); ++s) {
+    const auto& d = sig.decisions[s];
+    const Node& n = p.nodes[d.node];
+    std::cout << "  " << n.name << " = " << op_name(n.op) << " (line " << n.line << "): piece " << piece_name(p, d)
+              << (d.choice.tie ? ", tie" : "");
+    if (certify)
+      std::cout << (cert.decisions[s].certified ? ", certified" : ", NOT certified (near tie)")
+                << (cert.decisions[s].agrees ? "" : ", DISAGREES with the exact decision")
+                << (cert.decisions[s].exact_certainty == Certainty::Uncertified ? " (the exact decision is itself undecided)" : "");
+    std::cout << "\n";
+  }
+  if (certify)
+    std::cout << "certificate: " << cert.certified << " of " << cert.decisions.size() << " decisions certified, "
+              << cert.disagreements << " disagreeing with the exact decisions; gradient "
+              << (cert.gradient_within_bound ? "within" : "OUTSIDE") << " its error bound (" << cert.error_bound
+              << "), distance to the exact selection Jacobian <= " << cert.error << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int cmd_grad(const Args& a) {
+  allow_only(a, {"at", "engine", "mode", "json", "prec", "max-prec", "max-bits", "certify"});
+  const std::string engine = a.options.count("engine") ? a.options.at("engine") : "reference";
+  if (engine != "reference" && engine != "fast")
+    throw UsageError{"--engine must be reference or fast, got '" + engine + "'"};
+  if (engine == "fast") {
+    const std::string fmode = a.options.count("mode") ? a.options.at("mode") : "backward";
+    if (fmode != "backward" && fmode != "forward")
+      throw UsageError{"--mode must be backward or forward, got '" + fmode + "'"};
+    return cmd_grad_fast(a, fmode);
+  }
+  if (a.options.count("certify")) throw UsageError{"--certify applies to --engine fast"};
+  Options o = engine_options(a);
+  const std::string mode = a.options.count("mode") ? a.options.at("mode") : "backward";
+  if (mode == "forward") o.mode = Mode::Forward;
+  else if (mode != "backward") throw UsageError{"--mode must be backward or forward, got '" + mode + "'"};
+  const std::vector<Rational> x = to_point(parse_point(need(a, "at")));
+  const Program p = parse_program_file(a.file);
+  const bool json = a.options.count("json") > 0;
+
+  if (!p.transcendental()) {
+    const ExactResult r = evaluate_exact(p, x, o);
+    if (json) {
+      std::cout << "{\"outputs\": " << json_list(r.outputs, [](const Rational& v) { return json_string(text(v)); })
+                << ", \"jacobian\": " << json_matrix(r.jacobian)
+                << ", \"branches\": " << json_branches(p, r.branches)
+                << ", \"arithmetic\": \"exact\", \"mode\": " << json_string(mode) << "}\n";
+      return 0;
+    }
+    std::cout << "arithmetic: exact rational, " << mode << " mode\n";
+    print_outputs_text(p, r.outputs);
+    std::cout << "jacobian (rows: outputs, columns: " << input_names(p) << "):\n";
+    print_matrix_text(p, r.jacobian, "  ");
+    print_branches_text(p, r.branches);
+    return 0;
+  }
+  const RealResult r = evaluate_real(p, x, o);
+  // Width of the widest enclosure: how far any printed value can be from the exact one.
+  double width = 0;
+  for (const auto& e : r.output_enclosures) width = std::max(width, e.width());
+  for (const auto& row : r.jacobian_enclosures)
+    for (const auto& e : row) width = std::max(width, e.width());
+  if (json) {
+    std::cout << "{\"outputs\": " << json_list(r.outputs, [](const Real& v) { return json_string(text(v)); })
+              << ", \"jacobian\": " << json_matrix(r.jacobian)
+              << ", \"branches\": " << json_branches(p, r.branches)
+              << ", \"arithmetic\": \"mpfr\", \"precision\": " << r.precision
+              << ", \"all_certified\": " << (r.branches.all_certified() ? "true" : "false")
+              << ", \"max_enclosure_width\": " << json_number(width)
+              << ", \"mode\": " << json_string(mode) << "}\n";
+    return 0;
+  }
+  std::cout << "arithmetic: MPFR, " << r.precision << " bits, " << mode << " mode; branch decisions "
+            << (r.branches.all_certified() ? "all certified" : "NOT all certified (see below)") << "\n";
+  print_outputs_text(p, r.outputs);
+  std::cout << "jacobian (rows: outputs, columns: " << input_names(p) << "):\n";
+  print_matrix_text(p, r.jacobian, "  ");
+  std::cout << "every printed value is within " << width << " of the exact value (interval enclosures)\n";
+  print_branches_text(p, r.branches);
+  return 0;
+}
+
+}  // namespace selgrad::cli

@@ -1,0 +1,179 @@
+// `selgrad implicit` (IMP): F(X, Y) = 0 checked, -B^-1 A from a selection Jacobian [A B] of F,
+// and the hypothesis of the nonsmooth implicit function theorem on the tie closure.
+#include "selgrad/program/error.hpp"
+#include "selgrad/program/parse.hpp"
+#include "selgrad/reference/closure.hpp"
+#include "selgrad/reference/implicit.hpp"
+#include "commands.hpp"
+#include "output.hpp"
+
+namespace selgrad::cli {
+
+using namespace selgrad::reference;
+
+namespace {
+
+std::string json_hypothesis(const HullInvertibility& h) {
+  return "{\"verdict\": " + json_string(std::string(verdict_name(h.verdict))) +
+         ", \"reason\": " + json_string(h.reason) + ", \"witness\": " +
+         (h.witness.empty() ? std::string("null")
+                            : json_list(h.witness, [](const Rational& w) { return json_string(text(w)); })) +
+         "}";
+}
+
+void print_hypothesis_text(const HullInvertibility& h) {
+  std::cout << "hypothesis of the implicit rule (every B in the convex hull of the closure's B matrices is "
+               "invertible): "
+            << verdict_name(h.verdict) << "\n  " << h.reason << "\n";
+}
+
+}  // namespace
+
+int cmd_implicit(const Args& a) {
+  allow_only(a, {"params", "at", "solution", "json", "prec", "max-prec", "max-bits", "closure-cap"});
+  Options o = engine_options(a);
+  o.max_closure_combinations = number_option(a, "closure-cap", o.max_closure_combinations, 1, std::size_t{1} << 32);
+  need(a, "params");
+  const std::size_t n = number_option(a, "params", 0, 1, std::size_t{1} << 20);
+  const std::vector<Rational> x = to_point(parse_point(need(a, "at")));
+  const std::vector<Rational> y = to_point(parse_point(need(a, "solution")));
+  const Program p = parse_program_file(a.file);
+  if (n >= p.p())
+    throw UsageError{"--params " + std::to_string(n) + " must be smaller than the program's " +
+                     std::to_string(p.p()) + " inputs (the inputs after the parameters are the unknowns)"};
+  const std::size_t m = p.p() - n;
+  if (x.size() != n)
+    throw UsageError{"--at has " + std::to_string(x.size()) + " values, expected " + std::to_string(n) +
+                     " (the parameters " + names_between(p, 0, n) + ")"};
+  if (y.size() != m)
+    throw UsageError{"--solution has " + std::to_string(y.size()) + " values, expected " + std::to_string(m) +
+                     " (the unknowns " + names_between(p, n, p.p()) + ")"};
+  if (p.q() != m)
+    throw UsageError{"F must have as many outputs as unknowns: " + std::to_string(m) + " unknowns (" +
+                     names_between(p, n, p.p()) + ") but " + std::to_string(p.q()) + " outputs"};
+  const bool json = a.options.count("json") > 0;
+  const std::string params = names_between(p, 0, n), unknowns = names_between(p, n, p.p());
+
+  if (!p.transcendental()) {
+    // The closure and the hypothesis; a closure above the cap leaves the hypothesis undecided.
+    std::optional<ImplicitClosure> c;
+    HullInvertibility h;
+    try {
+      c = implicit_closure(p, n, x, y, o);
+      h = c->hypothesis;
+    } catch (const selgrad::Error& e) {
+      if (e.kind() != ErrorKind::Resource) throw;
+      h.reason = "the tie closure was not enumerated: " + e.reason();
+    }
+    std::optional<ImplicitResult> rr;
+    try {
+      rr = implicit_jacobian(p, n, x, y, o);
+    } catch (const selgrad::Error& e) {
+      // B singular: say what the closure shows too.
+      if (e.kind() != ErrorKind::Domain || !c) throw;
+      throw selgrad::Error(e.kind(), e.where(),
+                           e.reason() + "\nover the tie closure (" + std::to_string(c->b.size()) + (c->b.size() == 1 ? " Jacobian, " : " Jacobians, ") +
+                               std::to_string(c->singular.size()) + " with B singular) the hypothesis " +
+                               std::string(verdict_name(h.verdict)) + ": " + h.reason);
+    }
+    const ImplicitResult& r = *rr;
+    if (json) {
+      std::cout << "{\"outputs\": " << json_list(r.outputs, [](const Rational& v) { return json_string(text(v)); })
+                << ", \"jacobian\": " << json_matrix(r.jacobian)
+                << ", \"branches\": " << json_branches(p, r.branches)
+                << ", \"arithmetic\": \"exact\", \"zero_check\": \"exact\""
+                << ", \"parameters\": " << json_names(p, 0, n) << ", \"unknowns\": " << json_names(p, n, p.p())
+                << ", \"a_matrix\": " << json_matrix(r.a) << ", \"b_matrix\": " << json_matrix(r.b);
+      if (c) {
+        std::cout << ", \"closure_jacobians\": "
+                  << json_list(c->jacobians,
+                               [](const std::optional<Matrix<Rational>>& j) { return j ? json_matrix(*j) : "null"; })
+                  << ", \"closure_b_matrices\": " << json_list(c->b, [](const Matrix<Rational>& b) { return json_matrix(b); })
+                  << ", \"combinations\": " << c->closure.combinations;
+      }
+      std::cout << ", \"hypothesis\": " << json_hypothesis(h) << "}\n";
+      return 0;
+    }
+    std::cout << "arithmetic: exact rational\n";
+    std::cout << "F(X, Y) = 0, checked exactly:\n";
+    for (std::size_t i = 0; i < r.outputs.size(); ++i)
+      std::cout << "  " << p.nodes[p.outputs[i]].name << " = " << text(r.outputs[i]) << "\n";
+    std::cout << "parameters: " << params << "; unknowns: " << unknowns << "\n";
+    std::cout << "A = dF/d(" << params << "):\n";
+    print_matrix_text(p, r.a, "  ");
+    std::cout << "B = dF/d(" << unknowns << "):\n";
+    print_matrix_text(p, r.b, "  ");
+    std::cout << "implicit jacobian -B^-1 A (rows: " << unknowns << "; columns: " << params << "):\n";
+    print_labelled_text(p, r.jacobian, n, "  ");
+    print_branches_text(p, r.branches);
+    if (c) {
+      const std::size_t k = c->jacobians.size();
+      std::cout << "tie closure: " << k << " distinct selection Jacobian" << (k == 1 ? "" : "s") << " [A B] over "
+                << c->closure.combinations << " branch combination" << (c->closure.combinations == 1 ? "" : "s")
+                << ", " << c->singular.size() << " with B singular; -B^-1 A for each:\n";
+      for (std::size_t i = 0; i < k; ++i) {
+        std::cout << "  #" << i + 1;
+        if (!c->jacobians[i]) {
+          std::cout << " B singular:\n";
+          print_matrix_text(p, c->b[i], "    ");
+          continue;
+        }
+        std::cout << "\n";
+        print_labelled_text(p, *c->jacobians[i], n, "    ");
+      }
+    }
+    print_hypothesis_text(h);
+    return 0;
+  }
+
+  const RealImplicitResult r = implicit_jacobian_real(p, n, x, y, o);
+  double zero_width = 0, width = 0;
+  for (const auto& e : r.output_enclosures) zero_width = std::max(zero_width, e.width());
+  for (const auto& row : r.jacobian_enclosures)
+    for (const auto& e : row) width = std::max(width, e.width());
+  // Without ties the closure is the one Jacobian; with ties in an exp/log program it is not
+  // enumerated (the tie closure is exact rational only).
+  HullInvertibility h;
+  if (r.branches.tie_count() == 0 && r.branches.all_certified()) {
+    h.verdict = Verdict::Holds;
+    h.reason = "no selection node is tied at (X, Y), so the closure is the one Jacobian [A B], and B was certified "
+               "nonsingular by the interval elimination";
+  } else {
+    h.reason = r.branches.all_certified()
+                   ? "some selection node is tied at (X, Y); the tie closure of an exp/log program is not enumerated"
+                   : "some branch decision is not certified at the precision cap";
+  }
+  if (json) {
+    std::cout << "{\"outputs\": " << json_list(r.outputs, [](const Real& v) { return json_string(text(v)); })
+              << ", \"jacobian\": " << json_matrix(r.jacobian)
+              << ", \"branches\": " << json_branches(p, r.branches)
+              << ", \"arithmetic\": \"mpfr\", \"precision\": " << r.precision
+              << ", \"zero_check\": \"certified_within_enclosure\", \"zero_enclosure_width\": " << json_number(zero_width)
+              << ", \"max_enclosure_width\": " << json_number(width)
+              << ", \"all_certified\": " << (r.branches.all_certified() ? "true" : "false")
+              << ", \"parameters\": " << json_names(p, 0, n) << ", \"unknowns\": " << json_names(p, n, p.p())
+              << ", \"a_matrix\": " << json_matrix(r.a) << ", \"b_matrix\": " << json_matrix(r.b)
+              << ", \"hypothesis\": " << json_hypothesis(h) << "}\n";
+    return 0;
+  }
+  std::cout << "arithmetic: MPFR, " << r.precision << " bits; branch decisions "
+            << (r.branches.all_certified() ? "all certified" : "NOT all certified (see below)") << "\n";
+  std::cout << "F(X, Y) = 0 within its enclosures (each contains 0, width <= " << zero_width
+            << "): certified to that width, not exactly:\n";
+  for (std::size_t i = 0; i < r.outputs.size(); ++i)
+    std::cout << "  " << p.nodes[p.outputs[i]].name << " = " << text(r.outputs[i]) << "\n";
+  std::cout << "parameters: " << params << "; unknowns: " << unknowns << "\n";
+  std::cout << "A = dF/d(" << params << "):\n";
+  print_matrix_text(p, r.a, "  ");
+  std::cout << "B = dF/d(" << unknowns << "):\n";
+  print_matrix_text(p, r.b, "  ");
+  std::cout << "implicit jacobian -B^-1 A (rows: " << unknowns << "; columns: " << params << "):\n";
+  print_labelled_text(p, r.jacobian, n, "  ");
+  std::cout << "every printed entry of -B^-1 A is within " << width
+            << " of the exact value for these branches (interval elimination)\n";
+  print_branches_text(p, r.branches);
+  print_hypothesis_text(h);
+  return 0;
+}
+
+}  // namespace selgrad::cli
