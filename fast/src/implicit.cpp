@@ -1,7 +1,10 @@
 // Implicit layers in double precision (see implicit.hpp): the LU factorization shared by Newton
 // and the implicit rule, F from a program or a dense callable, the two solvers, and the rule.
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 false positive inside Eigen
+// GCC 12 false positives inside Eigen's AVX-512 kernels: maybe-uninitialized at -O3,
+// uninitialized at -O1 (the sanitizer build).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 #include "selgrad/fast/implicit.hpp"
@@ -248,7 +251,8 @@ void newton(const ImplicitFunction& f, const Vector& x, const SolveOptions& o, S
     r.iterations = k;
     if (r.residual <= o.tolerance) {
       // `trial` now holds the previous iterate, whose B is the one factored last.
-      if (k > 0 && trial.b == r.at_solution.b) r.factorization = std::move(factored);
+      if (k > 0 && trial.b.rows() == r.at_solution.b.rows() && trial.b == r.at_solution.b)
+        r.factorization = std::move(factored);
       return finish(r, SolveStatus::Converged, converged_text(r, o.tolerance, "Newton step"));
     }
     if (k == o.max_iterations)
@@ -399,29 +403,35 @@ void check_residual(const Linearization& l, const ImplicitOptions& o, const std:
 ImplicitRule::ImplicitRule(const ImplicitFunction& f, const Vector& x, const Vector& y, const ImplicitOptions& options) {
   Linearization l;
   f.evaluate(x, y, true, l);
-  check_residual(l, options, f.unknown_names());
-  residual_ = inf_norm(l.value);
-  tied_ = l.tied_decisions;
-  a_ = std::move(l.a);
-  b_ = std::move(l.b);
-  factor(options, f.unknown_names());
+  init(f, std::move(l), nullptr, options);
 }
 
 ImplicitRule::ImplicitRule(const ImplicitFunction& f, const Vector& x, const SolveResult& solved,
                            const ImplicitOptions& options) {
+  if (solved.y.size() != f.unknowns()) throw Error(ErrorKind::Usage, {}, "the solve result does not belong to this function");
   Linearization l;
   if (solved.has_jacobian) l = solved.at_solution;
   else f.evaluate(x, solved.y, true, l);
-  if (l.a.rows() != f.unknowns() || l.a.cols() != f.params() || solved.y.size() != f.unknowns())
-    throw Error(ErrorKind::Usage, {}, "the solve result does not belong to this function");
+  init(f, std::move(l), solved.has_jacobian ? solved.factorization : nullptr, options);
+}
+
+ImplicitRule::ImplicitRule(const ImplicitFunction& f, const Vector& x, SolveResult&& solved, const ImplicitOptions& options) {
+  if (solved.y.size() != f.unknowns()) throw Error(ErrorKind::Usage, {}, "the solve result does not belong to this function");
+  if (!solved.has_jacobian) f.evaluate(x, solved.y, true, solved.at_solution);
+  init(f, std::move(solved.at_solution), solved.has_jacobian ? std::move(solved.factorization) : nullptr, options);
+}
+
+void ImplicitRule::init(const ImplicitFunction& f, Linearization l, std::shared_ptr<const LuFactorization> lu,
+                        const ImplicitOptions& options) {
+  if (l.a.rows() != f.unknowns() || l.a.cols() != f.params() || l.b.rows() != f.unknowns() || l.b.cols() != f.unknowns())
+    throw Error(ErrorKind::Usage, {}, "the blocks [A B] do not belong to this function");
   check_residual(l, options, f.unknown_names());
   residual_ = inf_norm(l.value);
   tied_ = l.tied_decisions;
   a_ = std::move(l.a);
   b_ = std::move(l.b);
-  if (solved.has_jacobian && solved.factorization && solved.factorization->pivoting() == options.pivoting &&
-      solved.factorization->size() == b_.rows()) {
-    lu_ = solved.factorization;
+  if (lu && lu->pivoting() == options.pivoting && lu->size() == b_.rows()) {
+    lu_ = std::move(lu);
     check(options, f.unknown_names());
   } else {
     factor(options, f.unknown_names());

@@ -25,6 +25,13 @@
 // check over the tie closure is reference::implicit_closure.
 //
 // Both Newton and the rule use LuFactorization, so the two paths share the linear algebra.
+// Matrices are Eigen's column-major doubles; A and B are dense even when structured (for the
+// equilibrium layer A = -D is diagonal), so a product with A costs m n.
+//
+//   ImplicitFunction f = ImplicitFunction::from_program(parse_program_file("examples/equilibrium.sgp"), 3);
+//   SolveResult s = solve_implicit(f, b, Vector::Zero(3));  // s.converged, s.status, s.reason
+//   ImplicitRule rule(f, b, s);                              // [A B] and Newton's LU reused
+//   Vector db = rule.vjp(dloss_dz);                          // dL/db, O(m^2) per call
 #pragma once
 
 #include <Eigen/Core>
@@ -44,8 +51,8 @@ namespace selgrad::fast {
 // ------------------------------------------------------------------------------------------
 // The linear algebra: one factorization of a square matrix, solves with it and its transpose.
 
-/// Partial pivoting (Eigen::PartialPivLU, the fast default) or complete pivoting
-/// (Eigen::FullPivLU, rank revealing, about twice the cost).
+/// Partial pivoting (Eigen::PartialPivLU, blocked, the fast default) or complete pivoting
+/// (Eigen::FullPivLU: rank revealing, unblocked, several times slower on large matrices).
 enum class Pivoting : std::uint8_t { Partial, Full };
 
 /// rcond below this (the double epsilon, 2.2e-16) makes a matrix singular to working precision:
@@ -247,6 +254,8 @@ class ImplicitRule {
   /// when it has one with the same pivoting.
   ImplicitRule(const ImplicitFunction& f, const Vector& x, const SolveResult& solved,
                const ImplicitOptions& options = {});
+  /// The same, taking the blocks over instead of copying them (2 m (n + m) doubles fewer to move).
+  ImplicitRule(const ImplicitFunction& f, const Vector& x, SolveResult&& solved, const ImplicitOptions& options = {});
   /// From the blocks directly (F(x, y) = 0 is the caller's responsibility). Names for messages
   /// default to y1, ..., ym.
   ImplicitRule(Matrix a, Matrix b, const ImplicitOptions& options = {}, std::vector<std::string> unknown_names = {});
@@ -279,6 +288,8 @@ class ImplicitRule {
   std::size_t tied_decisions() const { return tied_; }
 
  private:
+  void init(const ImplicitFunction& f, Linearization l, std::shared_ptr<const LuFactorization> lu,
+            const ImplicitOptions& options);
   void factor(const ImplicitOptions& options, const std::vector<std::string>& names);
   void check(const ImplicitOptions& options, const std::vector<std::string>& names);
   Matrix a_, b_;

@@ -1,0 +1,91 @@
+// The batched workload shared by every peer in bench/peers/: one 22-op program (2 exp, 2 log,
+// 2 div; the program of bench/fast_bench.cpp) evaluated with its gradient at N points.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace selgrad::bench::peers {
+
+// 22 ops: 2 exp, 2 log, 2 div; inputs in [0.5, 2] keep every value in its domain.
+inline constexpr const char* kBatchProgram = R"(input x0 x1 x2 x3
+t1 = mul x0 x1
+t2 = sub x2 x3
+t3 = mul t2 t2
+t4 = add t1 t3
+t5 = mul t4 0.25
+t6 = exp t5
+t7 = add x0 x3
+t8 = div t6 t7
+t9 = mul x1 x2
+t10 = add t9 1
+t11 = log t10
+t12 = mul t11 t8
+t13 = sub t12 x0
+t14 = mul t13 t13
+t15 = neg t14
+t16 = exp t15
+t17 = add t16 x1
+t18 = log t17
+t19 = div t18 t10
+t20 = mul t19 x3
+t21 = add t20 t12
+t22 = sub t21 t3
+output t22
+)";
+
+/// The same program written with a scalar type T (the operator-overloading peers). `Ops`
+/// supplies exp and log for T.
+template <class Ops, class T>
+T batch_function(const T& x0, const T& x1, const T& x2, const T& x3) {
+  const T t1 = x0 * x1, t2 = x2 - x3, t3 = t2 * t2, t4 = t1 + t3, t5 = t4 * 0.25;
+  const T t6 = Ops::exp(t5), t7 = x0 + x3, t8 = t6 / t7, t9 = x1 * x2, t10 = t9 + 1.0;
+  const T t11 = Ops::log(t10), t12 = t11 * t8, t13 = t12 - x0, t14 = t13 * t13, t15 = -t14;
+  const T t16 = Ops::exp(t15), t17 = t16 + x1, t18 = Ops::log(t17), t19 = t18 / t10, t20 = t19 * x3;
+  const T t21 = t20 + t12, t22 = t21 - t3;
+  return t22;
+}
+
+/// N points, point-major (point l is x[4l .. 4l + 4)), each coordinate in [0.5, 2].
+inline std::vector<double> batch_points(std::size_t n) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0.5, 2.0);
+  std::vector<double> x(n * 4);
+  for (auto& v : x) v = u(rng);
+  return x;
+}
+
+/// Input-major copy (columns): input i of every point is c[i*N .. i*N + N).
+inline std::vector<double> batch_columns(const std::vector<double>& x) {
+  const std::size_t n = x.size() / 4;
+  std::vector<double> c(x.size());
+  for (std::size_t l = 0; l < n; ++l)
+    for (std::size_t i = 0; i < 4; ++i) c[i * n + l] = x[l * 4 + i];
+  return c;
+}
+
+inline constexpr std::size_t kBatchSizes[] = {10000, 100000, 1000000};
+
+/// selgrad's gradients (point-major, 4 per point) of the first `n` points, to check peers.
+const std::vector<double>& selgrad_batch_gradient(std::size_t n);
+
+/// Largest relative difference between a peer's gradients and selgrad's over the first
+/// min(n, 4096) points.
+inline double batch_gradient_distance(const std::vector<double>& g, std::size_t n) {
+  const std::size_t k = std::min<std::size_t>(n, 4096);
+  const auto& ref = selgrad_batch_gradient(n);
+  double d = 0;
+  for (std::size_t i = 0; i < 4 * k; ++i)
+    d = std::max(d, std::fabs(g[i] - ref[i]) / std::max(1.0, std::fabs(ref[i])));
+  return d;
+}
+
+void register_batch_selgrad();
+void register_batch_hand();
+void register_batch_adolc();
+void register_batch_sacado();
+void register_batch_eigen();
+
+}  // namespace selgrad::bench::peers

@@ -1,0 +1,187 @@
+// The random DAG workload shared by every peer in bench/peers/.
+//
+// A DAG of m ops over 8 inputs, each op drawn from add/mul/sub/div/exp/log (the smooth mix) or
+// from those and relu/max/abs (the nonsmooth mix, one op in three a selection), its operands
+// drawn from the last 1000 nodes. The generator evaluates as it goes at one fixed point and
+// redraws an op whose value would leave |v| in [1/64, 64] or the domain, so every tool
+// evaluates the same program cleanly there. The only zeros are relu of a negative value.
+// Selections never sit on or near a tie: relu(0), abs(0) and max(a, b) with |a - b| < 1e-3 are
+// redrawn, so every tool takes the same pieces and returns the same gradient whatever its tie
+// rule (checked before timing, see check_gradient).
+//
+// The same op list is given to selgrad as a Program (to_program) and to the operator-overloading
+// peers as a flat array interpreted by interpret<T>() with their scalar type.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "selgrad/program/op.hpp"
+#include "selgrad/program/program.hpp"
+
+namespace selgrad::bench::peers {
+
+enum class DagOp : std::uint8_t { Add, Sub, Mul, Div, Exp, Log, Relu, Max, Abs };
+
+inline bool unary(DagOp op) {
+  return op == DagOp::Exp || op == DagOp::Log || op == DagOp::Relu || op == DagOp::Abs;
+}
+
+struct DagInstr {
+  DagOp op;
+  std::uint32_t a, b;  // operand nodes (b unused for unary ops)
+};
+
+struct Dag {
+  std::uint32_t inputs = 8;
+  std::vector<DagInstr> code;  // code[i] computes node inputs + i; the last node is the output
+  std::vector<double> point;   // the evaluation point
+  double value = 0;            // the output at `point` (the generator's own evaluation)
+  std::size_t nodes() const { return inputs + code.size(); }
+};
+
+/// splitmix64, the same sequence on every platform.
+struct DagRng {
+  std::uint64_t s;
+  std::uint64_t next() {
+    std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+};
+
+inline Dag make_dag(std::uint32_t ops, bool nonsmooth, std::uint64_t seed = 42) {
+  DagRng rng{seed};
+  Dag d;
+  std::vector<double> v;
+  for (std::uint32_t i = 0; i < d.inputs; ++i) {
+    v.push_back(1.0 + 0.1 * i);
+    d.point.push_back(v.back());
+  }
+  const DagOp smooth[] = {DagOp::Add, DagOp::Mul, DagOp::Sub, DagOp::Div, DagOp::Exp, DagOp::Log};
+  const DagOp all[] = {DagOp::Add, DagOp::Mul, DagOp::Sub, DagOp::Div, DagOp::Exp,
+                       DagOp::Log, DagOp::Relu, DagOp::Max, DagOp::Abs};
+  d.code.reserve(ops);
+  while (d.code.size() < ops) {
+    const auto k = static_cast<std::uint32_t>(v.size());
+    const std::uint32_t window = std::min<std::uint32_t>(k, 1000);
+    const std::uint32_t a = k - 1 - static_cast<std::uint32_t>(rng.next() % window);
+    const std::uint32_t b = k - 1 - static_cast<std::uint32_t>(rng.next() % window);
+    const DagOp op = nonsmooth ? all[rng.next() % 9] : smooth[rng.next() % 6];
+    const double x = v[a], y = v[b];
+    double r = NAN;
+    bool zero_ok = false;
+    switch (op) {
+      case DagOp::Add: r = x + y; break;
+      case DagOp::Mul: r = x * y; break;
+      case DagOp::Sub: r = x - y; break;
+      case DagOp::Div: r = x / y; break;
+      case DagOp::Exp: r = std::exp(x); break;
+      case DagOp::Log: r = x > 0 ? std::log(x) : NAN; break;
+      case DagOp::Relu:
+        if (x == 0) continue;  // the tie
+        r = x > 0 ? x : 0.0;
+        zero_ok = true;
+        break;
+      case DagOp::Max:
+        if (std::fabs(x - y) < 1e-3) continue;  // at or near the tie
+        r = std::max(x, y);
+        zero_ok = true;  // max(0, negative)
+        break;
+      case DagOp::Abs:
+        if (x == 0) continue;
+        r = std::fabs(x);
+        break;
+    }
+    const bool in_range = std::fabs(r) >= 1.0 / 64 && std::fabs(r) <= 64;
+    if (!in_range && !(zero_ok && r == 0)) continue;
+    d.code.push_back({op, a, unary(op) ? a : b});
+    v.push_back(r);
+  }
+  d.value = v.back();
+  return d;
+}
+
+/// The same DAG as a selgrad Program (one node per op, output = last node).
+inline Program to_program(const Dag& d) {
+  Program p;
+  p.input_count = d.inputs;
+  p.nodes.reserve(d.nodes());
+  for (std::uint32_t i = 0; i < d.inputs; ++i) {
+    Node n;
+    n.name = "x" + std::to_string(i);
+    p.nodes.push_back(std::move(n));
+  }
+  for (std::size_t i = 0; i < d.code.size(); ++i) {
+    const DagInstr& in = d.code[i];
+    Node n;
+    n.name = "n" + std::to_string(d.inputs + i);
+    switch (in.op) {
+      case DagOp::Add: n.op = Op::Add; break;
+      case DagOp::Sub: n.op = Op::Sub; break;
+      case DagOp::Mul: n.op = Op::Mul; break;
+      case DagOp::Div: n.op = Op::Div; break;
+      case DagOp::Exp: n.op = Op::Exp; break;
+      case DagOp::Log: n.op = Op::Log; break;
+      case DagOp::Relu: n.op = Op::Relu; break;
+      case DagOp::Max: n.op = Op::Max; break;
+      case DagOp::Abs: n.op = Op::Abs; break;
+    }
+    n.args.push_back(Arg::node(in.a));
+    if (!unary(in.op)) n.args.push_back(Arg::node(in.b));
+    p.nodes.push_back(std::move(n));
+  }
+  p.outputs = {static_cast<std::uint32_t>(p.nodes.size() - 1)};
+  validate(p);
+  return p;
+}
+
+/// DAGs are built once per (ops, mix) and shared by every benchmark of a binary.
+inline const Dag& dag(std::uint32_t ops, bool nonsmooth) {
+  static std::map<std::pair<std::uint32_t, bool>, Dag> cache;
+  auto it = cache.find({ops, nonsmooth});
+  if (it == cache.end()) it = cache.emplace(std::pair{ops, nonsmooth}, make_dag(ops, nonsmooth)).first;
+  return it->second;
+}
+
+/// Interprets the DAG with scalar type T: `v` receives one value per node (emplace_back, so
+/// operator-overloading types construct each node from its expression, no assignment).
+/// `Ops` supplies the elementary functions for T: exp, log, relu, max, abs.
+template <class Ops, class T>
+void interpret(const Dag& d, std::vector<T>& v) {
+  for (const DagInstr& in : d.code) {
+    const T& x = v[in.a];
+    const T& y = v[in.b];
+    switch (in.op) {
+      case DagOp::Add: v.emplace_back(x + y); break;
+      case DagOp::Sub: v.emplace_back(x - y); break;
+      case DagOp::Mul: v.emplace_back(x * y); break;
+      case DagOp::Div: v.emplace_back(x / y); break;
+      case DagOp::Exp: v.emplace_back(Ops::exp(x)); break;
+      case DagOp::Log: v.emplace_back(Ops::log(x)); break;
+      case DagOp::Relu: v.emplace_back(Ops::relu(x)); break;
+      case DagOp::Max: v.emplace_back(Ops::max(x, y)); break;
+      case DagOp::Abs: v.emplace_back(Ops::abs(x)); break;
+    }
+  }
+}
+
+/// Largest |a_i - b_i| / max(1, max_i |b_i|): how far a peer's gradient is from selgrad's.
+inline double gradient_distance(const std::vector<double>& a, const std::vector<double>& b) {
+  double scale = 1, diff = 0;
+  for (double x : b) scale = std::max(scale, std::fabs(x));
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) diff = std::max(diff, std::fabs(a[i] - b[i]));
+  if (a.size() != b.size()) return INFINITY;
+  return diff / scale;
+}
+
+/// DAG sizes of the workload (the 1e6 DAG runs one iteration per benchmark).
+inline constexpr std::uint32_t kDagSizes[] = {1000, 10000, 100000, 1000000};
+
+}  // namespace selgrad::bench::peers
