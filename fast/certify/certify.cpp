@@ -50,7 +50,7 @@ double distance_bound(double x, const Interval& e) {
 
 Certificate certify(const Program& p, std::span<const double> x, const CertifyOptions& o) {
   Certificate c;
-  PointEvaluator pe(compile(p));
+  PointEvaluator pe(compile(p), JacobianMode::Auto);  // forward mode when p < q
   PointResult r;
   pe.evaluate(x, r);
   c.outputs = r.outputs;
@@ -61,7 +61,10 @@ Certificate certify(const Program& p, std::span<const double> x, const CertifyOp
 
   // The double computation, enclosed: same branches, 53 bits, elementary functions widened.
   reference::PrecisionScope at53(53);
-  const reference::PieceEnclosure e53 = reference::enclose_with_pieces(p, xq, r.pieces, 53, o.slack_ulps);
+  // The enclosure accumulates the Jacobian in the engine's own mode and order (L1 makes the two
+  // modes equal in exact arithmetic, not in rounded arithmetic).
+  const reference::Mode mode = p.p() < p.q() ? reference::Mode::Forward : reference::Mode::Backward;
+  const reference::PieceEnclosure e53 = reference::enclose_with_pieces(p, xq, r.pieces, 53, o.slack_ulps, mode);
   // The exact decisions, and the exact Jacobian of the double engine's branches.
   reference::Options ro;
   ro.precision = o.exact_precision;

@@ -49,6 +49,35 @@ void reverse_sweep(const Tape& t, std::size_t j, const double* U, double* A, std
   }
 }
 
+/// Algorithm 2's forward mode for input i over `lanes` lanes: tangent rows T (one per node) with
+/// e_i on the inputs, then Tape::forward in node order (first writes assign).
+template <class L>
+void tangent_sweep(const Tape& t, std::size_t i, const double* U, double* T, std::size_t stride, L lanes) {
+  const std::size_t n = lanes.count();
+  for (std::uint32_t in = 0; in < t.p; ++in) {
+    double* row = T + std::size_t{in} * stride;
+    const double v = in == i ? 1.0 : 0.0;
+    for (std::size_t l = 0; l < n; ++l) row[l] = v;
+  }
+  for (std::uint32_t k : t.constant_nodes) {
+    double* row = T + std::size_t{k} * stride;
+    for (std::size_t l = 0; l < n; ++l) row[l] = 0.0;
+  }
+  for (const ReverseStep& s : t.forward) {
+    double* __restrict to = T + std::size_t{s.dst} * stride;
+    const double* __restrict ts = T + std::size_t{s.src} * stride;
+    const double* __restrict pe = U + std::size_t{s.partial} * stride;
+    if (s.assign)
+      for (std::size_t l = 0; l < n; ++l) to[l] = pe[l] * ts[l];
+    else
+      for (std::size_t l = 0; l < n; ++l) to[l] += pe[l] * ts[l];
+  }
+}
+
+bool use_forward(const Tape& t, JacobianMode mode) {
+  return mode == JacobianMode::Forward || (mode == JacobianMode::Auto && t.p < t.q());
+}
+
 }  // namespace
 
 std::size_t BatchResult::failed_lanes() const {
@@ -113,21 +142,36 @@ struct BatchEvaluator::Impl {
           r.ties[(base + l) * S + s] = tie[s * W + l];
         }
     if (!o.gradient) return;
+    double* jac = r.jacobian.data();
+    // A non-finite Jacobian entry from finite values: an overflow in a partial.
+    const auto flag_overflow = [&](const double* row, std::size_t j) {
+      if (detail::all_finite(row, nl)) return;
+      for (std::size_t l = 0; l < nl; ++l)
+        if (!std::isfinite(row[l]) && r.error_node[base + l] == kNoError) {
+          r.error_node[base + l] = t.outputs[j];
+          r.error[base + l] = LaneError::Overflow;
+        }
+    };
+    if (use_forward(t, o.mode)) {
+      for (std::size_t i = 0; i < p; ++i) {
+        tangent_sweep(t, i, U.data(), A.data(), W, detail::Lanes{W});
+        for (std::size_t j = 0; j < q; ++j) {
+          const double* row = A.data() + std::size_t{t.outputs[j]} * W;
+          for (std::size_t l = 0; l < nl; ++l) jac[((base + l) * q + j) * p + i] = row[l];
+          flag_overflow(row, j);
+        }
+      }
+      return;
+    }
     for (std::size_t j = 0; j < q; ++j) {
       reverse_sweep(t, j, U.data(), A.data(), W, detail::Lanes{W});
-      double* jac = r.jacobian.data();
       if (t.reached_inputs[j].size() != p)  // inputs output j does not depend on get 0
         for (std::size_t l = 0; l < nl; ++l)
           for (std::size_t i = 0; i < p; ++i) jac[((base + l) * q + j) * p + i] = 0.0;
       for (std::uint32_t i : t.reached_inputs[j]) {
         const double* row = A.data() + std::size_t{i} * W;
         for (std::size_t l = 0; l < nl; ++l) jac[((base + l) * q + j) * p + i] = row[l];
-        if (!detail::all_finite(row, nl))  // finite values, non-finite gradient: overflow in a partial
-          for (std::size_t l = 0; l < nl; ++l)
-            if (!std::isfinite(row[l]) && r.error_node[base + l] == kNoError) {
-              r.error_node[base + l] = t.outputs[j];
-              r.error[base + l] = LaneError::Overflow;
-            }
+        flag_overflow(row, j);
       }
     }
   }
@@ -186,7 +230,8 @@ void BatchEvaluator::evaluate(std::span<const double> x, std::size_t n, BatchRes
 
 // ---- single point ---------------------------------------------------------------------------
 
-PointEvaluator::PointEvaluator(Tape tape) : tape_(std::move(tape)) {
+PointEvaluator::PointEvaluator(Tape tape, JacobianMode mode)
+    : tape_(std::move(tape)), forward_mode_(use_forward(tape_, mode)) {
   row_.assign(tape_.rows, 0.0);
   std::copy(tape_.constant_value.begin(), tape_.constant_value.end(), row_.begin() + tape_.m);
   adj_.assign(std::size_t{tape_.m} + tape_.constants, 0.0);
@@ -232,9 +277,14 @@ void PointEvaluator::evaluate(std::span<const double> x, PointResult& r) {
   const Tape& t = tape_;
   r.outputs.resize(t.q());
   r.jacobian.assign(t.q() * t.p, 0.0);
-  for (std::size_t j = 0; j < t.q(); ++j) {
-    r.outputs[j] = row_[t.outputs[j]];
-    reverse(j, std::span<double>(r.jacobian).subspan(j * t.p, t.p));
+  for (std::size_t j = 0; j < t.q(); ++j) r.outputs[j] = row_[t.outputs[j]];
+  if (forward_mode_) {
+    for (std::size_t i = 0; i < t.p; ++i) {
+      tangent_sweep(t, i, row_.data(), adj_.data(), 1, detail::One{});
+      for (std::size_t j = 0; j < t.q(); ++j) r.jacobian[j * t.p + i] = adj_[t.outputs[j]];
+    }
+  } else {
+    for (std::size_t j = 0; j < t.q(); ++j) reverse(j, std::span<double>(r.jacobian).subspan(j * t.p, t.p));
   }
   r.pieces = piece_;
   r.ties = tie_;

@@ -55,6 +55,20 @@ Code code_of(const Node& n) {
   throw Error(ErrorKind::Program, {}, "compile: node '" + n.name + "' has no instruction");
 }
 
+/// The forward-mode edge list (see Tape::forward).
+void build_forward(Tape& t) {
+  for (std::uint32_t k = t.p; k < t.m; ++k) {
+    const Instr& in = t.code[k - t.p];
+    bool first = true;
+    for (std::uint32_t e = in.first; e < in.first + in.count; ++e) {
+      if (t.operand[e] >= t.m) continue;  // a literal: zero tangent
+      t.forward.push_back({k, t.operand[e], t.partial[e], first ? 1u : 0u});
+      first = false;
+    }
+    if (first) t.constant_nodes.push_back(k);
+  }
+}
+
 /// Tape::schedule: nodes sorted by (level, code), where level = 1 + the largest operand level.
 void build_schedule(Tape& t) {
   std::vector<std::uint32_t> level(t.m, 0);
@@ -189,6 +203,7 @@ Tape compile(const Program& prog) {
     if (is_scratch[e]) t.partial[e] += t.scratch_base;
   t.rows = t.scratch_base + scratch;
   build_reverse(t);
+  build_forward(t);
   build_schedule(t);
   return t;
 }

@@ -56,12 +56,18 @@ std::vector<double> to_doubles(const std::vector<Rational>& x) {
   return d;
 }
 
-TEST(FastEngine, ExamplesAreBitIdenticalToTheReferenceAtKinks) {
+class FastEngineModes : public ::testing::TestWithParam<fast::JacobianMode> {};
+
+// L1 in the double engine: reverse mode (q backward sweeps) and forward mode (p tangent sweeps)
+// both reproduce the exact Jacobian bit for bit where double arithmetic is exact.
+TEST_P(FastEngineModes, ExamplesAreBitIdenticalToTheReferenceAtKinks) {
   for (const char* name : {"relu.sgp", "relu2.sgp", "relu3.sgp", "zero.sgp", "identity_minus_zero.sgp",
                            "clarke.sgp", "mlp.sgp", "sort_layer.sgp", "selection.sgp"}) {
     const Program p = example(name);
-    BatchEvaluator batch(fast::compile(p));
-    PointEvaluator point(fast::compile(p));
+    fast::BatchOptions bo;
+    bo.mode = GetParam();
+    BatchEvaluator batch(fast::compile(p), bo);
+    PointEvaluator point(fast::compile(p), GetParam());
     // Every combination of a few dyadic values, ties included.
     const std::vector<const char*> vals = {"0", "1", "-1", "1/2", "-3/4"};
     std::vector<Rational> xs;
@@ -102,6 +108,9 @@ bool uses_only_exact_ops(const Program& p) {
   return true;
 }
 
+INSTANTIATE_TEST_SUITE_P(JacobianModes, FastEngineModes,
+                         ::testing::Values(fast::JacobianMode::Reverse, fast::JacobianMode::Forward));
+
 TEST(FastEngine, RandomPiecewiseAffineProgramsAreBitIdenticalWithBranches) {
   std::mt19937_64 rng(20261122);
   testgen::TextGenOptions gen;
@@ -115,7 +124,9 @@ TEST(FastEngine, RandomPiecewiseAffineProgramsAreBitIdenticalWithBranches) {
     const std::size_t n = 16;  // lanes: distinct kink-biased points
     std::vector<Rational> xs;
     for (std::size_t k = 0; k < n * p.p(); ++k) xs.push_back(q(vals[rng() % std::size(vals)]));
-    BatchEvaluator batch(fast::compile(p));
+    fast::BatchOptions bo;
+    bo.mode = i % 2 ? fast::JacobianMode::Forward : fast::JacobianMode::Reverse;
+    BatchEvaluator batch(fast::compile(p), bo);
     BatchResult b;
     batch.evaluate(to_doubles(xs), n, b);
     for (std::size_t l = 0; l < n; ++l) {

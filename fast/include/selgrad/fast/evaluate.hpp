@@ -7,8 +7,10 @@
 //    not grow with N beyond the inputs and results.
 //  * PointEvaluator runs the same tape at one point: the fast path for large programs.
 //
-// Gradients are computed in reverse mode (Algorithm 2): one reverse sweep per output, q sweeps
-// in all; the Jacobian is q x p per point. Branch decisions follow the op table's tie rules
+// The Jacobian (q x p per point) comes from Algorithm 2 in reverse mode (one backward sweep per
+// output, q sweeps) or in forward mode (one tangent sweep per input, p sweeps); by default the
+// one with fewer sweeps (forward when p < q). Both give the same selection Jacobian (L1), up to
+// rounding. Branch decisions follow the op table's tie rules
 // (program/op_rules.hpp) on the double values, so on inputs where double arithmetic is exact
 // they are the reference engine's decisions.
 //
@@ -37,8 +39,12 @@ enum class Layout : std::uint8_t {
   InputMajor   ///< input i of all points is x[i*N .. i*N + N) (columns; no transposition needed)
 };
 
+/// How the Jacobian is accumulated: Auto takes forward mode when p < q, reverse otherwise.
+enum class JacobianMode : std::uint8_t { Auto, Reverse, Forward };
+
 struct BatchOptions {
   bool gradient = true;         ///< compute the selection Jacobian (else values only)
+  JacobianMode mode = JacobianMode::Auto;
   bool record_branches = true;  ///< per-lane piece and tie flag of every selection node
   /// Working-set budget of one tile (rows x lanes x 8 bytes, values and adjoints); the lane count
   /// W is derived from it, a multiple of 8 between 8 and 1024.
@@ -92,13 +98,13 @@ struct PointResult {
 
 class PointEvaluator {
  public:
-  explicit PointEvaluator(Tape tape);
+  explicit PointEvaluator(Tape tape, JacobianMode mode = JacobianMode::Auto);
 
   /// Outputs only. Throws selgrad::Error (kind Domain) naming the first failing node.
   void values(std::span<const double> x, std::span<double> outputs);
   /// Value and gradient of output 0 (the usual case of a loss): returns the value.
   double value_and_gradient(std::span<const double> x, std::span<double> gradient);
-  /// Outputs, full Jacobian (q reverse sweeps) and branch signature.
+  /// Outputs, full Jacobian (q backward or p tangent sweeps) and branch signature.
   void evaluate(std::span<const double> x, PointResult& out);
 
   const Tape& tape() const { return tape_; }
@@ -108,6 +114,7 @@ class PointEvaluator {
   void reverse(std::size_t output, std::span<double> gradient);
   [[noreturn]] void fail(const double* x);
   Tape tape_;
+  bool forward_mode_ = false;
   std::vector<double> row_;   ///< one value per row (values, constants, partials)
   std::vector<double> adj_;   ///< adjoint per row
   std::vector<std::uint32_t> piece_;

@@ -77,6 +77,11 @@ struct Tape {
   /// sweep never resets an adjoint once written).
   std::vector<std::vector<ReverseStep>> reverse;
   std::vector<std::vector<std::uint32_t>> reached_inputs;  ///< per output: inputs it depends on
+  /// Algorithm 2's forward mode as a flat edge list, in node order: tangent[dst] (+)= tangent[src]
+  /// * row[partial] over the node operands of every computed node (`assign` on the first).
+  std::vector<ReverseStep> forward;
+  /// Computed nodes without node operands (all literals): their tangent is 0.
+  std::vector<std::uint32_t> constant_nodes;
   /// A forward order for one point: the computed nodes by dependency level, and within a level
   /// grouped by instruction code, so that an interpreter's dispatch runs through stretches of
   /// the same op (random op order makes every dispatch a branch misprediction). Any order that
