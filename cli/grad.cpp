@@ -14,8 +14,7 @@ namespace {
 /// grad --engine fast: the double engine at the point rounded to doubles; with --certify, each
 /// decision and the gradient checked against the reference (fast/certify.hpp).
 int cmd_grad_fast(const Args& a, const std::string& mode) {
-  if (mode != "backward")
-    throw UsageError{"the fast engine computes the Jacobian in reverse mode only (q backward sweeps); drop --mode forward"};
+  const fast::JacobianMode jmode = mode == "forward" ? fast::JacobianMode::Forward : fast::JacobianMode::Reverse;
   for (const char* opt : {"prec", "max-prec", "max-bits"})
     if (a.options.count(opt)) throw UsageError{std::string("--") + opt + " applies to the reference engine only"};
   const std::vector<Literal> lits = parse_point(need(a, "at"));
@@ -30,11 +29,13 @@ int cmd_grad_fast(const Args& a, const std::string& mode) {
     rounded |= Rational(x.back()) != to_rational(l);
   }
   const bool json = a.options.count("json") > 0, certify = a.options.count("certify") > 0;
-  fast::PointEvaluator eval(fast::compile(p));
+  fast::PointEvaluator eval(fast::compile(p), jmode);
   fast::PointResult r;
   eval.evaluate(x, r);
   fast::Certificate cert;
-  if (certify) cert = fast::certify(p, x);
+  fast::CertifyOptions co;
+  co.mode = jmode;
+  if (certify) cert = fast::certify(p, x, co);
   const std::size_t np = p.p();
   BranchSignature sig;
   for (std::size_t s = 0; s < r.pieces.size(); ++s)
@@ -59,7 +60,7 @@ int cmd_grad_fast(const Args& a, const std::string& mode) {
                   << ", \"exact_certainty\": " << json_string(std::string(certainty_name(cert.decisions[s].exact_certainty)));
       std::cout << "}";
     }
-    std::cout << "], \"engine\": \"fast\", \"point_rounded\": " << (rounded ? "true" : "false");
+    std::cout << "], \"engine\": \"fast\", \"mode\": " << json_string(mode) << ", \"point_rounded\": " << (rounded ? "true" : "false");
     if (certify)
       std::cout << ", \"certificate\": {\"decisions_certified\": " << cert.certified
                 << ", \"decisions\": " << cert.decisions.size() << ", \"disagreements\": " << cert.disagreements
@@ -68,7 +69,7 @@ int cmd_grad_fast(const Args& a, const std::string& mode) {
     std::cout << "}\n";
     return 0;
   }
-  std::cout << "engine: fast (double precision, reverse mode)";
+  std::cout << "engine: fast (double precision, " << mode << " mode)";
   if (rounded) std::cout << "; the point was rounded to the nearest doubles";
   std::cout << "\noutputs:\n";
   for (std::size_t j = 0; j < p.q(); ++j) std::cout << "  " << p.nodes[p.outputs[j]].name << " = " << shortest(r.outputs[j]) << "\n";

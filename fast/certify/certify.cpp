@@ -50,7 +50,7 @@ double distance_bound(double x, const Interval& e) {
 
 Certificate certify(const Program& p, std::span<const double> x, const CertifyOptions& o) {
   Certificate c;
-  PointEvaluator pe(compile(p), JacobianMode::Auto);  // forward mode when p < q
+  PointEvaluator pe(compile(p), o.mode);
   PointResult r;
   pe.evaluate(x, r);
   c.outputs = r.outputs;
@@ -63,7 +63,8 @@ Certificate certify(const Program& p, std::span<const double> x, const CertifyOp
   reference::PrecisionScope at53(53);
   // The enclosure accumulates the Jacobian in the engine's own mode and order (L1 makes the two
   // modes equal in exact arithmetic, not in rounded arithmetic).
-  const reference::Mode mode = p.p() < p.q() ? reference::Mode::Forward : reference::Mode::Backward;
+  const bool forward = o.mode == JacobianMode::Forward || (o.mode == JacobianMode::Auto && p.p() < p.q());
+  const reference::Mode mode = forward ? reference::Mode::Forward : reference::Mode::Backward;
   const reference::PieceEnclosure e53 = reference::enclose_with_pieces(p, xq, r.pieces, 53, o.slack_ulps, mode);
   // The exact decisions, and the exact Jacobian of the double engine's branches.
   reference::Options ro;

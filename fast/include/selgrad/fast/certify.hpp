@@ -58,6 +58,7 @@ struct Certificate {
 
 struct CertifyOptions {
   unsigned slack_ulps = 4;       ///< widening of every elementary function result, in ulps
+  JacobianMode mode = JacobianMode::Auto;  ///< the engine's Jacobian mode (see evaluate.hpp)
   mpfr_prec_t exact_precision = 256;
 };
 
