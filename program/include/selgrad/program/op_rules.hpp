@@ -252,7 +252,11 @@ void sort_order(std::uint32_t k, Oracle& o, std::vector<std::uint32_t>& order,
   order.resize(k);
   for (std::uint32_t i = 0; i < k; ++i) order[i] = i;
   for (std::uint32_t i = 1; i < k; ++i)
+#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 3  // mutant 3 (properties/): ties go the other way
+    for (std::uint32_t j = i; j > 0 && o.sign_diff(order[j], order[j - 1]) != Sign::Negative; --j)
+#else
     for (std::uint32_t j = i; j > 0 && sort_moves_ahead(o.sign_diff(order[j], order[j - 1])); --j)
+#endif
       std::swap(order[j], order[j - 1]);
   same_as_prev.assign(k, false);
   for (std::uint32_t r = 1; r < k; ++r)
