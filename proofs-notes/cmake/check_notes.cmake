@@ -12,7 +12,10 @@
 #     resolves;
 #  4. each backticked test name Suite.Name is a test of the tree (TEST(Suite, Name), TEST_F,
 #     TEST_P, RC_GTEST_PROP, ...): of the file that heads the list item if there is one,
-#     else of any file under tests/ or properties/;
+#     else of any file under tests/ or properties/; each backticked property ID Claim.variant
+#     (a claim code, a dot, a lower-case word: L1.matrix, P2.affine) is registered in the
+#     property suite (Register name("L1.matrix", ...)): in the file that heads the list item
+#     if there is one, else in any .cpp file under properties/;
 #  5. on a list item that starts with a backticked file path ("- `path` ..."), each later
 #     backticked identifier (a name, possibly qualified with ::) occurs in that file; the
 #     item goes on over its indented continuation lines.
@@ -158,9 +161,17 @@ foreach(f IN LISTS test_sources)
 endforeach()
 set(test_macros "(TEST|TEST_F|TEST_P|TYPED_TEST|TYPED_TEST_P|RC_GTEST_PROP|RC_GTEST_FIXTURE_PROP)")
 set(ws "[ \t\r\n]*")
+# The property suite registers its properties by ID (properties/suite.hpp: Register).
+file(GLOB_RECURSE property_sources "${REPO}/properties/*.cpp")
+set(all_properties "")
+foreach(f IN LISTS property_sources)
+  file(READ "${f}" t)
+  string(APPEND all_properties "${t}\n")
+endforeach()
 
 set(n_paths 0)
 set(n_tests 0)
+set(n_properties 0)
 set(n_symbols 0)
 foreach(note IN LISTS notes)
   get_filename_component(note_dir "${notes_dir}/${note}" DIRECTORY)
@@ -219,6 +230,17 @@ foreach(note IN LISTS notes)
         elseif(NOT all_tests MATCHES "${test_re}")
           list(APPEND errors "${where}: test `${s}` is not in tests/ or properties/")
         endif()
+      elseif(s MATCHES "^[A-Z][A-Z0-9]*\\.[a-z][a-z0-9_]*$")
+        math(EXPR n_properties "${n_properties} + 1")
+        regex_escape("${s}" id_re)
+        set(prop_re "Register${ws}[A-Za-z_][A-Za-z0-9_]*${ws}\\(${ws}\"${id_re}\"")
+        if(head_file AND head_file MATCHES "^properties/")
+          if(NOT head_text MATCHES "${prop_re}")
+            list(APPEND errors "${where}: property `${s}` is not registered in ${head_file}")
+          endif()
+        elseif(NOT all_properties MATCHES "${prop_re}")
+          list(APPEND errors "${where}: property `${s}` is not registered under properties/")
+        endif()
       elseif(head_file AND NOT s STREQUAL head_file AND s MATCHES "^[A-Za-z_~][A-Za-z0-9_:~]*$")
         math(EXPR n_symbols "${n_symbols} + 1")
         string(REGEX REPLACE "^.*::" "" name "${s}")
@@ -249,5 +271,6 @@ if(errors)
 endif()
 list(LENGTH notes n_notes)
 message("proofs_notes_index: ${n_ids} claim IDs of docs/math.md, each with its note; "
-        "${n_notes} notes citing ${n_paths} paths, ${n_tests} tests and ${n_symbols} symbols, "
+        "${n_notes} notes citing ${n_paths} paths, ${n_tests} tests, ${n_properties} properties "
+        "and ${n_symbols} symbols, "
         "all present.")
