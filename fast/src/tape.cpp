@@ -79,11 +79,22 @@ void build_schedule(Tape& t) {
       if (t.operand[e] < t.m) lv = std::max(lv, level[t.operand[e]] + 1);
     level[k] = lv;
   }
-  for (std::uint32_t k = t.p; k < t.m; ++k) t.schedule.push_back(k);
-  std::stable_sort(t.schedule.begin(), t.schedule.end(), [&](std::uint32_t a, std::uint32_t b) {
-    if (level[a] != level[b]) return level[a] < level[b];
-    return static_cast<int>(t.code[a - t.p].code) < static_cast<int>(t.code[b - t.p].code);
-  });
+  // Two stable counting sorts (by code, then by level): O(m), where a comparison sort of the
+  // pairs cost more than the rest of compile() together.
+  const auto counting_sort = [](std::vector<std::uint32_t>& nodes, auto key, std::uint32_t range) {
+    std::vector<std::uint32_t> start(range + 1, 0), out(nodes.size());
+    for (std::uint32_t k : nodes) ++start[key(k) + 1];
+    for (std::uint32_t r = 0; r < range; ++r) start[r + 1] += start[r];
+    for (std::uint32_t k : nodes) out[start[key(k)]++] = k;
+    nodes.swap(out);
+  };
+  std::uint32_t max_level = 0;
+  for (std::uint32_t k = t.p; k < t.m; ++k) {
+    t.schedule.push_back(k);
+    max_level = std::max(max_level, level[k]);
+  }
+  counting_sort(t.schedule, [&](std::uint32_t k) { return static_cast<std::uint32_t>(t.code[k - t.p].code); }, 32);
+  counting_sort(t.schedule, [&](std::uint32_t k) { return level[k]; }, max_level + 1);
 }
 
 /// The backward sweep of each output as a flat edge list (see Tape::reverse).
@@ -125,6 +136,10 @@ Tape compile(const Program& prog) {
   for (const auto& lit : prog.literals) t.constant_value.push_back(literal_to_double(lit));
   t.constant_value.insert(t.constant_value.end(), {0.0, 1.0, -1.0});
   t.constants = static_cast<std::uint32_t>(t.constant_value.size());
+  t.name.reserve(prog.m());
+  t.line.reserve(prog.m());
+  t.op.reserve(prog.m());
+  t.code.reserve(prog.m());
   for (const auto& n : prog.nodes) {
     t.name.push_back(n.name);
     t.line.push_back(n.line);
@@ -158,19 +173,23 @@ Tape compile(const Program& prog) {
     for (Arg a : n.args) t.operand.push_back(row_of(a));
     // Partial rows, per operand position (see the file comment of tape.hpp).
     const std::uint32_t zero = t.m + t.constants - 3, one = zero + 1, minus_one = zero + 2;
-    std::vector<std::uint32_t> part(na, 0);
-    std::vector<bool> scr(na, false);
+    // Written in place at the end of Tape::partial / is_scratch (no allocation per node).
+    const std::size_t base = t.partial.size();
+    t.partial.resize(base + na, 0);
+    is_scratch.resize(base + na, false);
+    std::uint32_t* part = t.partial.data() + base;
     const auto computed = [&](std::size_t i) {
       part[i] = new_scratch();
-      scr[i] = true;
+      is_scratch[base + i] = true;
     };
     switch (in.code) {
       case Code::Add2:
       case Code::AddN:
-        for (auto& r : part) r = one;
+        for (std::size_t i = 0; i < na; ++i) part[i] = one;
         break;
       case Code::Sub:
-        part = {one, minus_one};
+        part[0] = one;
+        part[1] = minus_one;
         break;
       case Code::Neg: part[0] = minus_one; break;
       case Code::Mul2:  // d(ab)/da = b, d(ab)/db = a
@@ -194,8 +213,6 @@ Tape compile(const Program& prog) {
         for (std::size_t i = 0; i < na; ++i) computed(i);
         break;
     }
-    t.partial.insert(t.partial.end(), part.begin(), part.end());
-    is_scratch.insert(is_scratch.end(), scr.begin(), scr.end());
     t.code.push_back(in);
   }
   t.scratch_base = t.m + t.constants;

@@ -1,7 +1,6 @@
 // Program invariants and queries (see program.hpp).
 #include "selgrad/program/program.hpp"
 
-#include <cctype>
 #include <unordered_set>
 
 #include "selgrad/program/error.hpp"
@@ -10,13 +9,11 @@
 namespace selgrad {
 
 bool is_valid_name(std::string_view s) {
-  if (s.empty()) return false;
-  const auto c0 = static_cast<unsigned char>(s[0]);
-  if (!(std::isalpha(c0) || c0 == '_')) return false;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (!(std::isalnum(c) || c == '_' || c == '.')) return false;
-  }
+  // ASCII only, by ranges: the <cctype> functions consult the locale on every call.
+  const auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+  if (s.empty() || !letter(s[0])) return false;
+  for (char c : s)
+    if (!letter(c) && !(c >= '0' && c <= '9') && c != '.') return false;
   return s != "input" && s != "output";
 }
 
@@ -72,7 +69,8 @@ void validate(const Program& prog) {
   if (prog.input_count == 0) fail(nullptr, 0, "program has no inputs (p = 0)");
   if (prog.outputs.empty()) fail(nullptr, 0, "program has no outputs (q = 0)");
   if (prog.nodes.size() < prog.input_count) fail(nullptr, 0, "fewer nodes than inputs");
-  std::unordered_set<std::string> names;
+  std::unordered_set<std::string_view> names;  // views into prog.nodes: no copies
+  names.reserve(prog.nodes.size());
   for (std::uint32_t k = 0; k < prog.nodes.size(); ++k) {
     const Node& n = prog.nodes[k];
     if (!is_valid_name(n.name)) fail(&n, n.line, "invalid name '" + n.name + "'");
