@@ -65,7 +65,8 @@ int cmd_grad_fast(const Args& a, const std::string& mode) {
       std::cout << ", \"certificate\": {\"decisions_certified\": " << cert.certified
                 << ", \"decisions\": " << cert.decisions.size() << ", \"disagreements\": " << cert.disagreements
                 << ", \"gradient_within_bound\": " << (cert.gradient_within_bound ? "true" : "false")
-                << ", \"error_bound\": " << json_double(cert.error_bound) << ", \"error\": " << json_double(cert.error) << "}";
+                << ", \"error_bound\": " << json_double(cert.error_bound) << ", \"error\": " << json_double(cert.error)
+                << ", \"underflow\": " << (cert.underflow ? "true" : "false") << "}";
     std::cout << "}\n";
     return 0;
   }
@@ -91,6 +92,9 @@ int cmd_grad_fast(const Args& a, const std::string& mode) {
                 << (cert.decisions[s].exact_certainty == Certainty::Uncertified ? " (the exact decision is itself undecided)" : "");
     std::cout << "\n";
   }
+  if (certify && cert.underflow)
+    std::cout << "certificate: values reach double's subnormal range, where the 53-bit enclosures do not model "
+                 "the double engine's underflow: what follows is not a proof\n";
   if (certify)
     std::cout << "certificate: " << cert.certified << " of " << cert.decisions.size() << " decisions certified, "
               << cert.disagreements << " disagreeing with the exact decisions; gradient "

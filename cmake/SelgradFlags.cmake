@@ -4,8 +4,13 @@
 add_library(selgrad_flags INTERFACE)
 # -Wno-restrict: GCC 12 reports false -Wrestrict positives inside std::string operator+.
 set(SELGRAD_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wno-restrict)
+# -ffp-contract=off: no fused multiply-adds behind the code's back. GCC contracts a*b + c
+# differently in a loop over lanes and in its one-lane copy, so the batch and the single-point
+# paths of the double engine would round differently; every double result must be reproducible
+# from the written order of operations (which is also what certification encloses).
 target_compile_options(selgrad_flags INTERFACE
   "$<$<COMPILE_LANGUAGE:CXX>:${SELGRAD_WARNINGS}>"
+  "$<$<COMPILE_LANGUAGE:CXX>:-ffp-contract=off>"
   "$<$<CONFIG:Release>:-O3>")
 if(SELGRAD_NATIVE)
   target_compile_options(selgrad_flags INTERFACE -march=native)

@@ -6,7 +6,8 @@
 //                      [--progress SECONDS] [--why-discarded] [--sample FAMILY]
 //
 // Exit status: 0 when every selected property passes (with --expect-fail: when every listed
-// property fails), 1 otherwise, 2 on bad usage. Failures print RapidCheck's counterexample (the
+// claim has a failing property and every selected property outside the listed claims passes),
+// 1 otherwise, 2 on bad usage. Failures print RapidCheck's counterexample (the
 // program as .sgp text and the point as --at=...) and, at exit, its reproduce string for
 // RC_PARAMS="reproduce=...".
 #include <algorithm>
@@ -296,13 +297,19 @@ int run(const Settings& s) {
   }
   std::fprintf(stderr, "%d properties, %zu failed, %.1f s\n", selected, failed.size(), total_secs);
   if (!s.expect_fail.empty()) {
-    // Able-to-fail mode: every listed claim must have a failing property.
+    // Able-to-fail mode: every listed claim must have a failing property, and the other
+    // selected properties (those outside the listed claims) must pass.
     bool all_caught = true;
     for (const auto& e : s.expect_fail) {
       const bool caught = std::any_of(failed.begin(), failed.end(), [&](const auto& id) { return matches(id, e); });
       std::fprintf(stderr, "expected failure of %s: %s\n", e.c_str(), caught ? "caught" : "NOT caught");
       all_caught = all_caught && caught;
     }
+    for (const auto& id : failed)
+      if (!matches_any(id, s.expect_fail)) {
+        std::fprintf(stderr, "unexpected failure of %s\n", id.c_str());
+        all_caught = false;
+      }
     return all_caught ? 0 : 1;
   }
   return failed.empty() ? 0 : 1;

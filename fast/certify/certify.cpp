@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "selgrad/program/error.hpp"
 #include "selgrad/program/op_rules.hpp"
@@ -36,6 +37,14 @@ struct EnclosureOracle {
     return decide(Interval(arg(i) - arg(j)));
   }
 };
+
+/// Whether the enclosure is certainly a nonzero value in double's subnormal range.
+bool subnormal(const Interval& e) {
+  const Rational lo = e.lower().to_rational(), hi = e.upper().to_rational();
+  if (lo == 0 && hi == 0) return false;
+  const Rational tiny(std::numeric_limits<double>::min());  // 2^-1022
+  return abs(lo) < tiny && abs(hi) < tiny;
+}
 
 /// Largest distance from x to a point of the enclosure, rounded up.
 double distance_bound(double x, const Interval& e) {
@@ -71,7 +80,8 @@ Certificate certify(const Program& p, std::span<const double> x, const CertifyOp
   ro.precision = o.exact_precision;
   ro.max_precision = std::max<mpfr_prec_t>(o.exact_precision, 4096);
   const reference::RealResult exact = reference::evaluate_real(p, xq, ro);
-  const reference::PieceEnclosure e_hi = reference::enclose_with_pieces(p, xq, r.pieces, o.exact_precision);
+  const reference::PieceEnclosure e_hi =
+      reference::enclose_with_pieces(p, xq, r.pieces, o.exact_precision, 0, mode);
 
   std::vector<std::uint32_t> order;
   std::vector<bool> same;
@@ -106,7 +116,10 @@ Certificate certify(const Program& p, std::span<const double> x, const CertifyOp
       c.gradient_within_bound &= b.lower().to_rational() <= gq && gq <= b.upper().to_rational();
       c.error_bound = std::max(c.error_bound, b.width());
       c.error = std::max(c.error, distance_bound(g, e_hi.jacobian[j][i]));
+      c.exact_width = std::max(c.exact_width, e_hi.jacobian[j][i].width());
+      c.underflow |= subnormal(b);
     }
+  for (const Interval& v : e53.nodes) c.underflow |= subnormal(v);
   return c;
 }
 

@@ -298,6 +298,9 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
     }
     case Code::Relu: {
       const double* x = a(0);
+#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 7  // mutant 7 (properties/): relu'(0) = 1 in the double engine
+      const auto relu_piece = [](Sign s) { return s == Sign::Negative ? 0u : 1u; };
+#endif
       double* d0 = grad ? d(0) : f.tmp;
       for (std::size_t l = 0; l < n; ++l) {
         const std::uint32_t piece = relu_piece(sign_of(x[l]));

@@ -70,6 +70,9 @@ namespace {
 
 const char* const kCoefficients[] = {"1", "-1", "2", "1/2", "-1/2", "3", "-2", "1/3", "-3/4", "5/2"};
 const char* const kOffsets[] = {"0", "1", "-1", "1/2", "-1/2", "2", "1/3", "-3/2"};
+// The same tables with every literal dyadic (ProgramShape::dyadic_literals).
+const char* const kDyadicCoefficients[] = {"1", "-1", "2", "1/2", "-1/2", "3", "-2", "1/4", "-3/4", "5/2"};
+const char* const kDyadicOffsets[] = {"0", "1", "-1", "1/2", "-1/2", "2", "1/4", "-3/2"};
 const char* const kPositive[] = {"1", "1/2", "2", "3/2"};
 const std::int64_t kPowers[] = {2, -1, 3, -2};
 
@@ -108,6 +111,12 @@ class Builder {
   }
 
  private:
+  const char* coefficient(std::uint32_t i) const {
+    return shape_.dyadic_literals ? pick(kDyadicCoefficients, i) : pick(kCoefficients, i);
+  }
+  const char* offset(std::uint32_t i) const {
+    return shape_.dyadic_literals ? pick(kDyadicOffsets, i) : pick(kOffsets, i);
+  }
   bool allowed(StatementKind k) const { return shape_.mix[static_cast<int>(k)] > 0; }
   std::uint32_t size() const { return static_cast<std::uint32_t>(prog_.nodes.size()); }
   /// Operand choice r: three times in four one of the last three nodes (deep programs), else
@@ -182,21 +191,21 @@ class Builder {
       case StatementKind::Sub: emit(Op::Sub, refs(r, 2)); return;
       case StatementKind::Neg: emit(Op::Neg, {ref(r[0])}); return;
       case StatementKind::Lin: {
-        std::vector<Arg> args{lit(pick(kOffsets, l[0])), lit(pick(kCoefficients, l[1])), ref(r[0])};
+        std::vector<Arg> args{lit(offset(l[0])), lit(coefficient(l[1])), ref(r[0])};
         if (f % 2) {
-          args.push_back(lit(pick(kCoefficients, l[2])));
+          args.push_back(lit(coefficient(l[2])));
           args.push_back(ref(r[1]));
         }
         emit(Op::Lin, args);
         return;
       }
-      case StatementKind::Scale: emit(Op::Mul, {ref(r[0]), lit(pick(kCoefficients, l[0]))}); return;
+      case StatementKind::Scale: emit(Op::Mul, {ref(r[0]), lit(coefficient(l[0]))}); return;
       case StatementKind::Relu: emit(Op::Relu, {ref(r[0])}); return;
       case StatementKind::Abs: emit(Op::Abs, {ref(r[0])}); return;
       case StatementKind::Max:
       case StatementKind::Min: {
         std::vector<Arg> args = refs(r, 2 + f % 2);
-        if ((f / 2) % 2) args.back() = lit(pick(kOffsets, l[0]));
+        if ((f / 2) % 2) args.back() = lit(offset(l[0]));
         emit(st.kind == StatementKind::Max ? Op::Max : Op::Min, args);
         return;
       }
@@ -266,7 +275,7 @@ class Builder {
     const std::uint32_t shape = (f / 4) % (products ? 5 : 4);
     const std::vector<Arg> uv = refs(r, 2);
     const Arg u = uv[0];
-    const Arg v = (f / 20) % 2 ? lit(pick(kOffsets, st.lits[0])) : uv[1];
+    const Arg v = (f / 20) % 2 ? lit(offset(st.lits[0])) : uv[1];
     const bool swap = (f / 40) % 2;
     const auto sel = [&](Arg a, Arg b) {
       if (swap) std::swap(a, b);
@@ -288,13 +297,13 @@ class Builder {
           sel(emit(Op::Add, {w, m}), w);
           return;
         }
-        sel(emit(Op::Lin, {lit("0"), lit("1"), w, lit(pick(kCoefficients, st.lits[1])), d}), w);
+        sel(emit(Op::Lin, {lit("0"), lit("1"), w, lit(coefficient(st.lits[1])), d}), w);
         return;
       }
       default: {  // a = w + c (u - v): a kink of slope c
         const Arg w = ref(r[2]);
         const Arg d = emit(Op::Sub, {u, v});
-        sel(emit(Op::Lin, {lit("0"), lit("1"), w, lit(pick(kCoefficients, st.lits[1])), d}), w);
+        sel(emit(Op::Lin, {lit("0"), lit("1"), w, lit(coefficient(st.lits[1])), d}), w);
         return;
       }
     }

@@ -67,6 +67,10 @@ struct ProgramShape {
   std::uint32_t min_outputs = 1, max_outputs = 1;  ///< q (at most the computed nodes)
   std::uint32_t max_statements = 32;  ///< at RapidCheck size 100; scales with the size
   std::uint32_t max_mul_depth = 3;
+  /// Only dyadic literals (denominators 1, 2, 4): 1/3 becomes 1/4 and -3/4 stays, so that a
+  /// program at a dyadic point is computed exactly in double wherever the values fit
+  /// (properties/fast/). Off by default: the other families keep 1/3.
+  bool dyadic_literals = false;
 
   static ProgramShape of(Family f, std::uint32_t max_inputs = 3, std::uint32_t max_outputs = 1);
 };

@@ -32,6 +32,15 @@ rc::Gen<Rational> genKinkRational() {
       rc::gen::resize(100, rc::gen::inRange(0, 4)), rc::gen::resize(100, rc::gen::inRange(0, 25)));
 }
 
+rc::Gen<Rational> genDyadicKinkRational() {
+  return rc::gen::apply(
+      [](int d_index, int k) {
+        const long d = 1L << d_index;
+        return Rational(zigzag(k) % (3 * d + 1), d);
+      },
+      rc::gen::resize(100, rc::gen::inRange(0, 4)), rc::gen::resize(100, rc::gen::inRange(0, 49)));
+}
+
 rc::Gen<Rational> genContinuousRational() {
   // d in [2^40, 2^41), n in [-2^42, 2^42): |n/d| < 4, on a grid far finer than any kink spacing.
   return rc::gen::noShrink(rc::gen::resize(
@@ -55,6 +64,11 @@ rc::Gen<Point> genPointNearKinks(std::size_t p) {
 
 rc::Gen<Point> genContinuousPoint(std::size_t p) {
   return rc::gen::map(rc::gen::container<std::vector<Rational>>(p, genContinuousRational()),
+                      [](std::vector<Rational> x) { return Point{std::move(x)}; });
+}
+
+rc::Gen<Point> genDyadicPointNearKinks(std::size_t p) {
+  return rc::gen::map(rc::gen::container<std::vector<Rational>>(p, genDyadicKinkRational()),
                       [](std::vector<Rational> x) { return Point{std::move(x)}; });
 }
 

@@ -39,6 +39,9 @@ std::string point_text(const std::vector<Rational>& x);
 
 /// k/d with d in {1, 2, 3, 4} and |k/d| <= 3; shrinks towards 0.
 rc::Gen<Rational> genKinkRational();
+/// k/d with d in {1, 2, 4, 8} and |k/d| <= 3: kink-biased and exactly a double; shrinks
+/// towards 0.
+rc::Gen<Rational> genDyadicKinkRational();
 /// n/d with d in [2^40, 2^41), |n/d| < 4; no shrinking.
 rc::Gen<Rational> genContinuousRational();
 /// A rational in (0, 1] with a small denominator (step sizes, distances); shrinks towards 1.
@@ -46,6 +49,8 @@ rc::Gen<Rational> genUnitFraction();
 
 rc::Gen<Point> genPointNearKinks(std::size_t p);
 rc::Gen<Point> genContinuousPoint(std::size_t p);
+/// A point of genDyadicKinkRational coordinates (every coordinate is a double).
+rc::Gen<Point> genDyadicPointNearKinks(std::size_t p);
 
 /// Segments whose endpoints are kink points, segments through a kink point z (from z - d to
 /// z + d, d a kink-biased direction), and segments between continuous points.

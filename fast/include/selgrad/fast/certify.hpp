@@ -14,7 +14,9 @@
 //
 // The gradient is checked the same way: the 53-bit enclosure of the Jacobian (for the double
 // engine's branches) must contain the double Jacobian — that is the engine's error bound —
-// and a 256-bit enclosure gives the distance to the exact selection Jacobian of those branches.
+// and a 256-bit enclosure gives the distance to the exact selection Jacobian of those branches
+// (so error <= error_bound + exact_width). The model does not cover double underflow: a point
+// whose values reach the subnormal range is reported with `underflow` set.
 //
 // Built in the library selgrad::certify, which links both engines.
 #pragma once
@@ -49,6 +51,12 @@ struct Certificate {
   bool gradient_within_bound = false;
   double error_bound = 0;          ///< widest 53-bit enclosure of a Jacobian entry
   double error = 0;                ///< rigorous upper bound of max |J_double - J_exact|
+  double exact_width = 0;          ///< widest 256-bit enclosure of an exact Jacobian entry
+  /// Some value or Jacobian entry is certainly in double's subnormal range (its whole enclosure
+  /// is nonzero-width and below 2^-1022 in magnitude). MPFR has no subnormals, so the 53-bit
+  /// enclosures do not model the double engine's underflow there: gradient_within_bound and
+  /// the certified flags are then not a proof, and this flag says so.
+  bool underflow = false;
   std::vector<double> outputs;     ///< the double engine's, for reference
   std::vector<double> jacobian;    ///< q x p
   std::string message;             ///< why certification could not run (empty if it did)
