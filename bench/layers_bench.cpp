@@ -19,18 +19,13 @@
 
 #include "selgrad/fast/layers.hpp"
 #include "selgrad/fast/layers_network.hpp"
+#include "peers/mlp_hand.hpp"
 
 namespace {
 
 using namespace selgrad::fast;
-
-Matrix uniform(Index rows, Index cols, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> u(-1.0, 1.0);
-  Matrix m(rows, cols);
-  for (Index k = 0; k < m.size(); ++k) m.data()[k] = u(rng);
-  return m;
-}
+using selgrad::bench::peers::HandMlp;
+using selgrad::bench::peers::uniform;
 
 constexpr double kRate = 1e-4;  // small enough that the weights barely move during a run
 
@@ -48,61 +43,6 @@ void mlp_gradient_selgrad(benchmark::State& state, std::vector<Index> sizes, Ind
   const Matrix x = uniform(sizes.front(), batch, 2), t = uniform(sizes.back(), batch, 3);
   for (auto _ : state) benchmark::DoNotOptimize(net.gradient(x, t));
 }
-
-/// The hand-written reference point: plain Eigen, the GEMMs written out with noalias(), relu as
-/// cwiseMax / select on the pre-activation, preallocated matrices.
-struct HandMlp {
-  std::vector<Matrix> W, dW, Z, A;  // Z[l] = W[l] A[l-1] + b[l], A[l] = relu(Z[l]) (not last)
-  std::vector<Vector> b, db;
-  Matrix dA, dZ;
-
-  explicit HandMlp(const std::vector<Index>& sizes) {
-    Network net = mlp(sizes, Activation::Relu, 1);  // same initial weights
-    for (const auto& layer : net.layers())
-      if (const auto* d = std::get_if<Dense>(&layer)) {
-        W.push_back(d->W);
-        b.push_back(d->b);
-      }
-    dW.resize(W.size());
-    db.resize(W.size());
-    Z.resize(W.size());
-    A.resize(W.size());
-  }
-
-  double gradient(const Matrix& x, const Matrix& t) {
-    const std::size_t L = W.size();
-    for (std::size_t l = 0; l < L; ++l) {
-      const Matrix& in = l == 0 ? x : A[l - 1];
-      Z[l].resize(W[l].rows(), x.cols());
-      Z[l].noalias() = W[l] * in;
-      Z[l].colwise() += b[l];
-      if (l + 1 < L) A[l] = Z[l].cwiseMax(0.0);
-    }
-    const double inv_b = 1.0 / static_cast<double>(x.cols());
-    dZ = Z[L - 1] - t;
-    const double loss = 0.5 * dZ.squaredNorm() * inv_b;
-    dZ *= inv_b;
-    for (std::size_t l = L; l-- > 0;) {
-      const Matrix& in = l == 0 ? x : A[l - 1];
-      dW[l].noalias() = dZ * in.transpose();
-      db[l].noalias() = dZ.rowwise().sum();
-      if (l == 0) break;
-      dA.resize(W[l].cols(), x.cols());
-      dA.noalias() = W[l].transpose() * dZ;
-      dZ = (Z[l - 1].array() > 0.0).select(dA, 0.0);
-    }
-    return loss;
-  }
-
-  double step(const Matrix& x, const Matrix& t, double rate) {
-    const double loss = gradient(x, t);
-    for (std::size_t l = 0; l < W.size(); ++l) {
-      W[l].noalias() -= rate * dW[l];
-      b[l].noalias() -= rate * db[l];
-    }
-    return loss;
-  }
-};
 
 void mlp_step_hand(benchmark::State& state, std::vector<Index> sizes, Index batch) {
   HandMlp hand(sizes);
