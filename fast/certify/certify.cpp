@@ -83,8 +83,22 @@ Certificate certify(const Program& p, std::span<const double> x, const CertifyOp
   const reference::PieceEnclosure e_hi =
       reference::enclose_with_pieces(p, xq, r.pieces, o.exact_precision, 0, mode);
 
+  // A decision is certified only if every decision upstream of it is: downstream of a decision
+  // the enclosures could not decide, they enclose the double engine's representation, which may
+  // not be the exact one. `unsure[k]`: node k depends on an uncertified decision.
+  std::vector<bool> unsure(p.m(), false);
+  const auto upstream_unsure = [&](const Node& n) {
+    for (Arg a : n.args)
+      if (a.is_node() && unsure[a.index]) return true;
+    return false;
+  };
   std::vector<std::uint32_t> order;
   std::vector<bool> same;
+  std::size_t next = 0;  // propagate `unsure` through the nodes up to each decision in turn
+  const auto propagate_to = [&](std::uint32_t node) {
+    for (; next < node; ++next)
+      if (!op_info(p.nodes[next].op).selection) unsure[next] = upstream_unsure(p.nodes[next]);
+  };
   for (std::size_t s = 0; s < r.pieces.size(); ++s) {
     const auto& d = exact.branches.decisions[s];
     const Node& n = p.nodes[d.node];
@@ -93,11 +107,14 @@ Certificate certify(const Program& p, std::span<const double> x, const CertifyOp
       sort_order(n.group_size, oracle, order, same);
     else
       choose_piece(n, oracle);
+    propagate_to(d.node);
     DecisionCertificate dc;
     dc.node = d.node;
     dc.fast_piece = r.pieces[s];
     dc.fast_tie = r.ties[s] != 0;
-    dc.certified = !oracle.undecided;
+    dc.certified = !oracle.undecided && !upstream_unsure(n);
+    unsure[d.node] = !dc.certified;
+    if (next == d.node) ++next;
     dc.exact_piece = d.choice.piece;
     dc.exact_certainty = d.certainty;
     dc.agrees = dc.fast_piece == dc.exact_piece;

@@ -149,7 +149,7 @@ struct BatchEvaluator::Impl {
       for (std::size_t l = 0; l < nl; ++l)
         if (!std::isfinite(row[l]) && r.error_node[base + l] == kNoError) {
           r.error_node[base + l] = t.outputs[j];
-          r.error[base + l] = LaneError::Overflow;
+          r.error[base + l] = LaneError::GradientOverflow;
         }
     };
     if (use_forward(t, o.mode)) {
@@ -269,7 +269,16 @@ void PointEvaluator::reverse(std::size_t j, std::span<double> gradient) {
 double PointEvaluator::value_and_gradient(std::span<const double> x, std::span<double> gradient) {
   forward(x.data(), true);
   reverse(0, gradient);
+  check_gradient(gradient.data(), tape_.p, 0);
   return row_[tape_.outputs[0]];
+}
+
+void PointEvaluator::check_gradient(const double* g, std::size_t n, std::size_t output) const {
+  if (detail::all_finite(g, n)) return;
+  // Finite values, non-finite gradient: an overflow in the partials (as a batch lane reports it).
+  const std::uint32_t node = tape_.outputs[output];
+  throw Error(ErrorKind::Domain, {tape_.line[node], 0, tape_.name[node], std::string(op_name(tape_.op[node]))},
+              lane_error_text(LaneError::GradientOverflow));
 }
 
 void PointEvaluator::evaluate(std::span<const double> x, PointResult& r) {
@@ -286,6 +295,7 @@ void PointEvaluator::evaluate(std::span<const double> x, PointResult& r) {
   } else {
     for (std::size_t j = 0; j < t.q(); ++j) reverse(j, std::span<double>(r.jacobian).subspan(j * t.p, t.p));
   }
+  for (std::size_t j = 0; j < t.q(); ++j) check_gradient(r.jacobian.data() + j * t.p, t.p, j);
   r.pieces = piece_;
   r.ties = tie_;
 }

@@ -235,6 +235,7 @@ const char* lane_error_text(LaneError e) {
     case LaneError::NegativePowerOfZero: return "negative power of zero";
     case LaneError::Overflow: return "overflow: the value is not finite in double precision";
     case LaneError::Discontinuous: return "discontinuous selection: u = v here but the branches differ (D3)";
+    case LaneError::GradientOverflow: return "overflow: a Jacobian entry is not finite in double precision";
   }
   return "?";
 }

@@ -79,6 +79,19 @@ TEST(Certify, RandomExpLogProgramsStayWithinTheirErrorBound) {
   EXPECT_GT(decisions, 100u);
 }
 
+TEST(Certify, DecisionsDownstreamOfANearTieAreNotCertified) {
+  // x = double(1/3) is just below 1/3, but the literal 1/3 rounds to the same double: the first
+  // max is a near tie the double engine decides the wrong way. The second max then compares x
+  // with itself in the double engine's representation ([x, x] - [x, x] = [0, 0]), which must not
+  // count as certified: it depends on the uncertified decision upstream.
+  const Program p = parse_program("input x1\nv2 = max x1 1/3\nv3 = max x1 v2\noutput v3\n");
+  const fast::Certificate c = fast::certify(p, std::vector<double>{1.0 / 3.0});
+  ASSERT_EQ(c.decisions.size(), 2u);
+  EXPECT_EQ(c.certified, 0u);
+  EXPECT_EQ(c.disagreements, 2u);
+  for (const auto& d : c.decisions) EXPECT_FALSE(d.certified);
+}
+
 TEST(Certify, UnderflowIsReportedNotMisjudged) {
   // exp(-800) is about 1e-348: 0 in double, positive in MPFR. The certificate must say that its
   // error model does not apply rather than call the double result wrong or right.

@@ -189,6 +189,23 @@ TEST(FastEngine, DomainErrorsInOneLaneLeaveTheOthersUnchanged) {
             "div (line 2, node q): division by zero");
 }
 
+TEST(FastEngine, GradientOverflowIsAnErrorInBothPaths) {
+  // d = e^x / w at x = 707, w = 1/8: the value 8 e^707 (about 8e307) is finite, but the partial
+  // d(d)/dw = -d / w (about -6.4e308) is not. Both paths report it, at the output.
+  const Program q = parse_program("input x w\nv = exp x\nd = div v w\noutput d\n");
+  const std::vector<double> xs = {707.0, 0.125, 1.0, 2.0};
+  BatchEvaluator batch(fast::compile(q));
+  BatchResult b;
+  batch.evaluate(xs, 2, b);
+  EXPECT_EQ(b.error[0], fast::LaneError::GradientOverflow);
+  EXPECT_TRUE(std::isfinite(b.outputs[0]));
+  EXPECT_TRUE(b.ok(1));
+  PointEvaluator point(fast::compile(q));
+  fast::PointResult r;
+  EXPECT_THROW(point.evaluate(std::span<const double>(xs).subspan(0, 2), r), Error);
+  EXPECT_NO_THROW(point.evaluate(std::span<const double>(xs).subspan(2, 2), r));
+}
+
 TEST(FastEngine, ManyTilesGiveTheSameResultsAsOnePointAtATime) {
   const Program p = example("logsumexp.sgp");
   fast::BatchOptions small;

@@ -112,6 +112,7 @@ class PointEvaluator {
  private:
   void forward(const double* x, bool gradient);
   void reverse(std::size_t output, std::span<double> gradient);
+  void check_gradient(const double* g, std::size_t n, std::size_t output) const;
   [[noreturn]] void fail(const double* x);
   Tape tape_;
   bool forward_mode_ = false;

@@ -50,7 +50,8 @@ enum class LaneError : std::uint8_t {
   SqrtDomain,       ///< sqrt of a value <= 0
   NegativePowerOfZero,
   Overflow,         ///< a result is infinite or NaN from finite operands
-  Discontinuous     ///< select at u = v whose branches differ (D3)
+  Discontinuous,    ///< select at u = v whose branches differ (D3)
+  GradientOverflow  ///< finite values, but a Jacobian entry is not finite (reported at the output)
 };
 
 /// One step of a backward sweep: adj[dst] (+)= adj[src] * row[partial]. `assign` marks the
