@@ -1,4 +1,4 @@
-// The .sgp parser and printer (see parse.hpp and shared/spec: program-format).
+// The .sgp parser and printer (see parse.hpp and docs/program-format.md).
 //
 // Two passes: the first splits lines into tokens and records where every name is defined (so
 // that a use before definition can be told apart from an unknown name); the second builds the

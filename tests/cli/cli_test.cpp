@@ -1,4 +1,4 @@
-// The command-line contract (shared/spec: program-format): outputs, JSON shape, exit codes.
+// The command-line contract (docs/program-format.md): outputs, JSON shape, exit codes.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 

@@ -1,4 +1,4 @@
-// Reading and writing the .sgp program text format (shared/spec: program-format).
+// Reading and writing the .sgp program text format (docs/program-format.md).
 //
 // parse_program reads a whole program and reports the first error with its line and column;
 // print_program writes the canonical text, which parses back to an equal program.
