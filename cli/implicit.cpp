@@ -27,6 +27,22 @@ void print_hypothesis_text(const HullInvertibility& h) {
             << verdict_name(h.verdict) << "\n  " << h.reason << "\n";
 }
 
+/// F's values, the blocks A and B of its selection Jacobian and -B^-1 A, as text (the exact and
+/// the MPFR results have the same fields).
+template <class Result>
+void print_implicit_blocks(const Program& p, const Result& r, const std::string& params,
+                           const std::string& unknowns, std::size_t n) {
+  for (std::size_t i = 0; i < r.outputs.size(); ++i)
+    std::cout << "  " << p.nodes[p.outputs[i]].name << " = " << text(r.outputs[i]) << "\n";
+  std::cout << "parameters: " << params << "; unknowns: " << unknowns << "\n";
+  std::cout << "A = dF/d(" << params << "):\n";
+  print_matrix_text(p, r.a, "  ");
+  std::cout << "B = dF/d(" << unknowns << "):\n";
+  print_matrix_text(p, r.b, "  ");
+  std::cout << "implicit jacobian -B^-1 A (rows: " << unknowns << "; columns: " << params << "):\n";
+  print_labelled_text(p, r.jacobian, n, "  ");
+}
+
 }  // namespace
 
 int cmd_implicit(const Args& a) {
@@ -96,15 +112,7 @@ int cmd_implicit(const Args& a) {
     }
     std::cout << "arithmetic: exact rational\n";
     std::cout << "F(X, Y) = 0, checked exactly:\n";
-    for (std::size_t i = 0; i < r.outputs.size(); ++i)
-      std::cout << "  " << p.nodes[p.outputs[i]].name << " = " << text(r.outputs[i]) << "\n";
-    std::cout << "parameters: " << params << "; unknowns: " << unknowns << "\n";
-    std::cout << "A = dF/d(" << params << "):\n";
-    print_matrix_text(p, r.a, "  ");
-    std::cout << "B = dF/d(" << unknowns << "):\n";
-    print_matrix_text(p, r.b, "  ");
-    std::cout << "implicit jacobian -B^-1 A (rows: " << unknowns << "; columns: " << params << "):\n";
-    print_labelled_text(p, r.jacobian, n, "  ");
+    print_implicit_blocks(p, r, params, unknowns, n);
     print_branches_text(p, r.branches);
     if (c) {
       const std::size_t k = c->jacobians.size();
@@ -160,15 +168,7 @@ int cmd_implicit(const Args& a) {
             << (r.branches.all_certified() ? "all certified" : "NOT all certified (see below)") << "\n";
   std::cout << "F(X, Y) = 0 within its enclosures (each contains 0, width <= " << zero_width
             << "): certified to that width, not exactly:\n";
-  for (std::size_t i = 0; i < r.outputs.size(); ++i)
-    std::cout << "  " << p.nodes[p.outputs[i]].name << " = " << text(r.outputs[i]) << "\n";
-  std::cout << "parameters: " << params << "; unknowns: " << unknowns << "\n";
-  std::cout << "A = dF/d(" << params << "):\n";
-  print_matrix_text(p, r.a, "  ");
-  std::cout << "B = dF/d(" << unknowns << "):\n";
-  print_matrix_text(p, r.b, "  ");
-  std::cout << "implicit jacobian -B^-1 A (rows: " << unknowns << "; columns: " << params << "):\n";
-  print_labelled_text(p, r.jacobian, n, "  ");
+  print_implicit_blocks(p, r, params, unknowns, n);
   std::cout << "every printed entry of -B^-1 A is within " << width
             << " of the exact value for these branches (interval elimination)\n";
   print_branches_text(p, r.branches);
