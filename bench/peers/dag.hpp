@@ -3,8 +3,10 @@
 // A DAG of m ops over 8 inputs, each op drawn from add/mul/sub/div/exp/log (the smooth mix) or
 // from those and relu/max/abs (the nonsmooth mix, one op in three a selection), its operands
 // drawn from the last 1000 nodes. The generator evaluates as it goes at one fixed point and
-// redraws an op whose value would leave |v| in [1/64, 64] or the domain, so every tool
-// evaluates the same program cleanly there. The only zeros are relu of a negative value.
+// redraws an op whose value would leave |v| in [1/64, 64] or the domain, or whose value is
+// sensitive to rounding (see make_dag), so every tool evaluates the same program cleanly there
+// and tools with different (correctly bounded) exp and log agree to many digits. The only
+// zeros are relu of a negative value.
 // Selections never sit on or near a tie: relu(0), abs(0) and max(a, b) with |a - b| < 1e-3 are
 // redrawn, so every tool takes the same pieces and returns the same gradient whatever its tie
 // rule (checked before timing, see check_gradient).
@@ -67,6 +69,28 @@ inline Dag make_dag(std::uint32_t ops, bool nonsmooth, std::uint64_t seed = 42) 
   const DagOp smooth[] = {DagOp::Add, DagOp::Mul, DagOp::Sub, DagOp::Div, DagOp::Exp, DagOp::Log};
   const DagOp all[] = {DagOp::Add, DagOp::Mul, DagOp::Sub, DagOp::Div, DagOp::Exp,
                        DagOp::Log, DagOp::Relu, DagOp::Max, DagOp::Abs};
+  const auto apply = [](DagOp op, double x, double y) -> double {
+    switch (op) {
+      case DagOp::Add: return x + y;
+      case DagOp::Mul: return x * y;
+      case DagOp::Sub: return x - y;
+      case DagOp::Div: return x / y;
+      case DagOp::Exp: return std::exp(x);
+      case DagOp::Log: return x > 0 ? std::log(x) : NAN;
+      case DagOp::Relu: return x > 0 ? x : 0.0;
+      case DagOp::Max: return std::max(x, y);
+      case DagOp::Abs: return std::fabs(x);
+    }
+    return NAN;
+  };
+  // Each node carries a bound on the relative error amplification from its operands, to first
+  // order (a condition number summed over every path, all signs aligned): cond(a+b) =
+  // (|a| cond a + |b| cond b)/|a+b| + 1, cond(ab) = cond(a/b) = cond a + cond b + 1,
+  // cond(exp a) = |a| cond a + 1, cond(log a) = cond a/|log a| + 1. An op whose bound would exceed
+  // 2^20 is redrawn: otherwise a deep random DAG amplifies rounding errors exponentially, and two
+  // correct tools (exp and log within 1 ulp, not the same libm) compute unrelated values at 1e5
+  // ops. With the bound, any two agree to about 2^20 ulps.
+  std::vector<double> cond(v.size(), 0.0);
   d.code.reserve(ops);
   while (d.code.size() < ops) {
     const auto k = static_cast<std::uint32_t>(v.size());
@@ -75,34 +99,28 @@ inline Dag make_dag(std::uint32_t ops, bool nonsmooth, std::uint64_t seed = 42) 
     const std::uint32_t b = k - 1 - static_cast<std::uint32_t>(rng.next() % window);
     const DagOp op = nonsmooth ? all[rng.next() % 9] : smooth[rng.next() % 6];
     const double x = v[a], y = v[b];
-    double r = NAN;
-    bool zero_ok = false;
+    const double r = apply(op, x, y);
+    double c = 0;
     switch (op) {
-      case DagOp::Add: r = x + y; break;
-      case DagOp::Mul: r = x * y; break;
-      case DagOp::Sub: r = x - y; break;
-      case DagOp::Div: r = x / y; break;
-      case DagOp::Exp: r = std::exp(x); break;
-      case DagOp::Log: r = x > 0 ? std::log(x) : NAN; break;
+      case DagOp::Add:
+      case DagOp::Sub: c = (std::fabs(x) * cond[a] + std::fabs(y) * cond[b]) / std::fabs(r) + 1; break;
+      case DagOp::Mul:
+      case DagOp::Div: c = cond[a] + cond[b] + 1; break;
+      case DagOp::Exp: c = std::fabs(x) * cond[a] + 1; break;
+      case DagOp::Log: c = cond[a] / std::fabs(r) + 1; break;
+      case DagOp::Max: c = std::max(cond[a], cond[b]); break;
       case DagOp::Relu:
-        if (x == 0) continue;  // the tie
-        r = x > 0 ? x : 0.0;
-        zero_ok = true;
-        break;
-      case DagOp::Max:
-        if (std::fabs(x - y) < 1e-3) continue;  // at or near the tie
-        r = std::max(x, y);
-        zero_ok = true;  // max(0, negative)
-        break;
-      case DagOp::Abs:
-        if (x == 0) continue;
-        r = std::fabs(x);
-        break;
+      case DagOp::Abs: c = cond[a]; break;
     }
+    if (std::isnan(r)) continue;                                                      // the domain
+    if ((op == DagOp::Relu || op == DagOp::Abs) && x == 0) continue;                 // the tie
+    if (op == DagOp::Max && std::fabs(x - y) < 1e-3) continue;                       // at or near the tie
+    const bool zero_ok = (op == DagOp::Relu || op == DagOp::Max) && r == 0;  // relu(negative)
     const bool in_range = std::fabs(r) >= 1.0 / 64 && std::fabs(r) <= 64;
-    if (!in_range && !(zero_ok && r == 0)) continue;
+    if (!zero_ok && !(in_range && c <= 0x1p20)) continue;
     d.code.push_back({op, a, unary(op) ? a : b});
     v.push_back(r);
+    cond.push_back(zero_ok ? 0.0 : c);
   }
   d.value = v.back();
   return d;

@@ -3,7 +3,9 @@
 #include "selgrad/fast/evaluate.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels.hpp"
 #include "selgrad/program/error.hpp"
@@ -11,11 +13,30 @@
 namespace selgrad::fast {
 namespace {
 
+/// The backward sweep at one point, without branches: whether an edge assigns or accumulates
+/// is data, and a branch on it mispredicts about once per node on a large tape (the predictor
+/// learns a short tape's pattern, not a long one's). An assigning edge adds its contribution to
+/// -0.0 instead of the old adjoint: -0.0 is the exact identity of IEEE addition (+0.0 would turn
+/// a contribution of -0.0 into +0.0), so the result is the assigned value, bit for bit.
+void one_lane_reverse_sweep(const std::vector<ReverseStep>& steps, const double* U, double* A, std::uint32_t seed) {
+  constexpr std::uint64_t kSign = std::uint64_t{1} << 63;
+  A[seed] = 1.0;
+  for (const ReverseStep& s : steps) {
+    const std::uint64_t keep = std::uint64_t{s.assign} - 1;  // all ones to accumulate, 0 to assign
+    const std::uint64_t old = (std::bit_cast<std::uint64_t>(A[s.dst]) & keep) | (kSign & ~keep);
+    A[s.dst] = std::bit_cast<double>(old) + A[s.src] * U[s.partial];
+  }
+}
+
 /// Algorithm 2's backward sweep for output j over `lanes` lanes of rows of `stride`: the seed
 /// adj[out] = 1, then the flat edge list of Tape::reverse (first writes assign, later ones
 /// accumulate, so nothing is zeroed beforehand).
 template <class L>
 void reverse_sweep(const Tape& t, std::size_t j, const double* U, double* A, std::size_t stride, L lanes) {
+  if constexpr (std::is_same_v<L, detail::One>) {
+    one_lane_reverse_sweep(t.reverse[j], U, A, t.outputs[j]);
+    return;
+  }
   const std::size_t n = lanes.count();
   double* seed = A + std::size_t{t.outputs[j]} * stride;
   for (std::size_t l = 0; l < n; ++l) seed[l] = 1.0;
@@ -245,7 +266,7 @@ void PointEvaluator::forward(const double* x, bool gradient) {
   double scratch = 0;
   detail::Frame f{row_.data(), 1, piece_.data(), tie_.data(), &scratch, &order_};
   bool ok = detail::all_finite(x, t.p);
-  for (std::uint32_t k : t.schedule) ok &= detail::forward_instr(t, t.code[k - t.p], k, f, detail::One{}, gradient);
+  for (const Run& run : t.runs) ok &= detail::forward_run(t, run, f, gradient);
   if (!ok) fail(x);
 }
 

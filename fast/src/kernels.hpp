@@ -11,6 +11,7 @@
 #include <cfloat>
 #include <cmath>
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -44,62 +45,57 @@ inline Sign sign_diff(double x, double y) { return x > y ? Sign::Positive : (x <
 
 // ---- vector transcendental functions (SLEEF, 1.0-ulp variants) -----------------------------
 
-// A tile maps whole rows (W lanes, a multiple of 8) through SLEEF's vector functions; a single
-// point uses glibc's scalar functions (faster than SLEEF's scalar ones). Both are within 1 ulp.
+// Every path maps exp, log, log1p and tanh through SLEEF's vector functions: a tile whole rows
+// (W lanes, a multiple of the vector width kV), a single point blocks of kV values gathered from
+// a run of one op (padded), and a lone value a vector with the value in lane 0. So a point's
+// values and partials are the values of a lane of a batch, bit for bit, whatever the path.
 #if defined(__AVX512F__)
-#define SELGRAD_VMAP(NAME, SCALAR, SLEEF8)                                              \
-  inline void NAME(const double* a, double* o, std::size_t n) {                        \
-    std::size_t l = 0;                                                                  \
-    for (; l + 8 <= n; l += 8) _mm512_storeu_pd(o + l, SLEEF8(_mm512_loadu_pd(a + l))); \
-    for (; l < n; ++l) o[l] = SCALAR(a[l]);                                             \
-  }
-SELGRAD_VMAP(vexp_rows, std::exp, Sleef_expd8_u10avx512f)
-SELGRAD_VMAP(vlog_rows, std::log, Sleef_logd8_u10avx512f)
-SELGRAD_VMAP(vlog1p_rows, std::log1p, Sleef_log1pd8_u10avx512f)
-SELGRAD_VMAP(vtanh_rows, std::tanh, Sleef_tanhd8_u10avx512f)
+inline constexpr std::size_t kV = 8;
+#define SELGRAD_VMAP(NAME, SLEEF)                                                          \
+  inline void NAME##_block(const double* a, double* o) { _mm512_storeu_pd(o, SLEEF(_mm512_loadu_pd(a))); }
+SELGRAD_VMAP(vexp, Sleef_expd8_u10avx512f)
+SELGRAD_VMAP(vlog, Sleef_logd8_u10avx512f)
+SELGRAD_VMAP(vlog1p, Sleef_log1pd8_u10avx512f)
+SELGRAD_VMAP(vtanh, Sleef_tanhd8_u10avx512f)
 #elif defined(__AVX2__)
-#define SELGRAD_VMAP(NAME, SCALAR, SLEEF4)                                              \
-  inline void NAME(const double* a, double* o, std::size_t n) {                        \
-    std::size_t l = 0;                                                                  \
-    for (; l + 4 <= n; l += 4) _mm256_storeu_pd(o + l, SLEEF4(_mm256_loadu_pd(a + l))); \
-    for (; l < n; ++l) o[l] = SCALAR(a[l]);                                             \
-  }
-SELGRAD_VMAP(vexp_rows, std::exp, Sleef_expd4_u10avx2)
-SELGRAD_VMAP(vlog_rows, std::log, Sleef_logd4_u10avx2)
-SELGRAD_VMAP(vlog1p_rows, std::log1p, Sleef_log1pd4_u10avx2)
-SELGRAD_VMAP(vtanh_rows, std::tanh, Sleef_tanhd4_u10avx2)
+inline constexpr std::size_t kV = 4;
+#define SELGRAD_VMAP(NAME, SLEEF)                                                          \
+  inline void NAME##_block(const double* a, double* o) { _mm256_storeu_pd(o, SLEEF(_mm256_loadu_pd(a))); }
+SELGRAD_VMAP(vexp, Sleef_expd4_u10avx2)
+SELGRAD_VMAP(vlog, Sleef_logd4_u10avx2)
+SELGRAD_VMAP(vlog1p, Sleef_log1pd4_u10avx2)
+SELGRAD_VMAP(vtanh, Sleef_tanhd4_u10avx2)
 #else
-#define SELGRAD_VMAP(NAME, SCALAR)                                  \
-  inline void NAME(const double* a, double* o, std::size_t n) {    \
-    for (std::size_t l = 0; l < n; ++l) o[l] = SCALAR(a[l]);        \
-  }
-SELGRAD_VMAP(vexp_rows, Sleef_exp_u10)
-SELGRAD_VMAP(vlog_rows, Sleef_log_u10)
-SELGRAD_VMAP(vlog1p_rows, Sleef_log1p_u10)
-SELGRAD_VMAP(vtanh_rows, Sleef_tanh_u10)
+inline constexpr std::size_t kV = 1;
+#define SELGRAD_VMAP(NAME, SLEEF) \
+  inline void NAME##_block(const double* a, double* o) { o[0] = SLEEF(a[0]); }
+SELGRAD_VMAP(vexp, Sleef_exp_u10)
+SELGRAD_VMAP(vlog, Sleef_log_u10)
+SELGRAD_VMAP(vlog1p, Sleef_log1p_u10)
+SELGRAD_VMAP(vtanh, Sleef_tanh_u10)
 #endif
 #undef SELGRAD_VMAP
 
-template <class L>
-inline void vexp(const double* a, double* o, L lanes) {
-  if constexpr (std::is_same_v<L, One>) o[0] = std::exp(a[0]);
-  else vexp_rows(a, o, lanes.count());
+/// Maps n values (rows of a tile: n a multiple of kV; or one value) through a block function.
+template <void (*Block)(const double*, double*), class L>
+inline void vmap(const double* a, double* o, L lanes) {
+  if constexpr (std::is_same_v<L, One>) {
+    alignas(64) double buf[kV] = {};
+    buf[0] = a[0];
+    Block(buf, buf);
+    o[0] = buf[0];
+  } else {
+    for (std::size_t l = 0; l < lanes.count(); l += kV) Block(a + l, o + l);
+  }
 }
 template <class L>
-inline void vlog(const double* a, double* o, L lanes) {
-  if constexpr (std::is_same_v<L, One>) o[0] = std::log(a[0]);
-  else vlog_rows(a, o, lanes.count());
-}
+inline void vexp(const double* a, double* o, L lanes) { vmap<vexp_block>(a, o, lanes); }
 template <class L>
-inline void vlog1p(const double* a, double* o, L lanes) {
-  if constexpr (std::is_same_v<L, One>) o[0] = std::log1p(a[0]);
-  else vlog1p_rows(a, o, lanes.count());
-}
+inline void vlog(const double* a, double* o, L lanes) { vmap<vlog_block>(a, o, lanes); }
 template <class L>
-inline void vtanh(const double* a, double* o, L lanes) {
-  if constexpr (std::is_same_v<L, One>) o[0] = std::tanh(a[0]);
-  else vtanh_rows(a, o, lanes.count());
-}
+inline void vlog1p(const double* a, double* o, L lanes) { vmap<vlog1p_block>(a, o, lanes); }
+template <class L>
+inline void vtanh(const double* a, double* o, L lanes) { vmap<vtanh_block>(a, o, lanes); }
 
 /// True if every value is finite. An integer max over the exponent bits vectorises, where an
 /// `&=` of floating-point comparisons does not (and would dominate the cost of cheap ops).
@@ -392,6 +388,81 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
     case Code::SortRank: return true;  // written by its SortGroup
   }
   return ok && all_finite(o, n);
+}
+
+/// Runs one run of Tape::runs at one point (PointEvaluator). The nodes of a run share a code and
+/// do not depend on each other, so the common ops are one loop without dispatch, and exp and
+/// log go through SLEEF kV values at a time (gathered, mapped, scattered), the rest node by node
+/// through forward_instr. Values and partials are those of forward_instr, bit for bit. Returns
+/// false as forward_instr does.
+inline bool forward_run(const Tape& t, const Run& run, const Frame& f, bool grad) {
+  constexpr std::uint64_t kExponent = 0x7ff0000000000000ULL;
+  double* U = f.U;
+  const std::uint32_t* ks = t.schedule.data() + run.begin;
+  const std::size_t n = run.end - run.begin;
+  std::uint64_t exponent = 0;  // the largest exponent field of the values written
+  const auto put = [&](std::uint32_t k, double v) {
+    U[k] = v;
+    exponent = std::max(exponent, std::bit_cast<std::uint64_t>(v) & kExponent);
+  };
+  const auto args = [&](std::uint32_t k) { return t.operand.data() + t.code[k - t.p].first; };
+  const auto parts = [&](std::uint32_t k) { return t.partial.data() + t.code[k - t.p].first; };
+  // exp (partial: the value row itself) and log (partial 1/x), a block of kV nodes at a time.
+  const auto map_blocks = [&](void (*block)(const double*, double*), bool log) {
+    alignas(64) double x[kV], y[kV];
+    for (std::size_t b = 0; b < n; b += kV) {
+      const std::size_t c = std::min(kV, n - b);
+      for (std::size_t i = 0; i < kV; ++i) x[i] = i < c ? U[args(ks[b + i])[0]] : 1.0;
+      block(x, y);
+      for (std::size_t i = 0; i < c; ++i) {
+        put(ks[b + i], y[i]);
+        if (log && grad) U[parts(ks[b + i])[0]] = 1.0 / x[i];
+      }
+    }
+  };
+  switch (run.code) {
+    case Code::Add2:
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t* a = args(ks[i]);
+        put(ks[i], U[a[0]] + U[a[1]]);
+      }
+      break;
+    case Code::Sub:
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t* a = args(ks[i]);
+        put(ks[i], U[a[0]] - U[a[1]]);
+      }
+      break;
+    case Code::Mul2:
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t* a = args(ks[i]);
+        put(ks[i], U[a[0]] * U[a[1]]);
+      }
+      break;
+    case Code::Neg:
+      for (std::size_t i = 0; i < n; ++i) put(ks[i], -U[args(ks[i])[0]]);
+      break;
+    case Code::Div:
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t* a = args(ks[i]);
+        const double x = U[a[0]], y = U[a[1]], v = x / y;
+        put(ks[i], v);
+        if (grad) {
+          const std::uint32_t* d = parts(ks[i]);
+          U[d[0]] = 1.0 / y;
+          U[d[1]] = -(v / y);
+        }
+      }
+      break;
+    case Code::Exp: map_blocks(vexp_block, false); break;
+    case Code::Log: map_blocks(vlog_block, true); break;
+    default: {
+      bool ok = true;
+      for (std::size_t i = 0; i < n; ++i) ok &= forward_instr(t, t.code[ks[i] - t.p], ks[i], f, One{}, grad);
+      return ok;
+    }
+  }
+  return exponent != kExponent;
 }
 
 }  // namespace selgrad::fast::detail

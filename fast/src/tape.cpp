@@ -95,6 +95,14 @@ void build_schedule(Tape& t) {
   }
   counting_sort(t.schedule, [&](std::uint32_t k) { return static_cast<std::uint32_t>(t.code[k - t.p].code); }, 32);
   counting_sort(t.schedule, [&](std::uint32_t k) { return level[k]; }, max_level + 1);
+  for (std::uint32_t i = 0; i < t.schedule.size(); ++i) {
+    const std::uint32_t k = t.schedule[i];
+    const Code c = t.code[k - t.p].code;
+    if (t.runs.empty() || t.runs.back().code != c || level[t.schedule[i - 1]] != level[k])
+      t.runs.push_back({c, i, i + 1});
+    else
+      t.runs.back().end = i + 1;
+  }
 }
 
 /// The backward sweep of each output as a flat edge list (see Tape::reverse).

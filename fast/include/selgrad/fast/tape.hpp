@@ -60,6 +60,13 @@ struct ReverseStep {
   std::uint32_t dst, src, partial, assign;
 };
 
+/// A stretch of Tape::schedule whose nodes share one instruction code and one dependency level
+/// (so none of them reads another): the single-point path runs it as one loop.
+struct Run {
+  Code code;
+  std::uint32_t begin, end;  ///< schedule[begin .. end)
+};
+
 /// A compiled program. Built by compile(); immutable and shareable across threads.
 struct Tape {
   std::uint32_t p = 0;          ///< inputs
@@ -88,6 +95,7 @@ struct Tape {
   /// the same op (random op order makes every dispatch a branch misprediction). Any order that
   /// respects dependencies computes the same values; the backward sweep keeps node order.
   std::vector<std::uint32_t> schedule;
+  std::vector<Run> runs;  ///< the schedule cut where the level or the code changes
   // Where each node comes from, for error messages.
   std::vector<std::string> name;  ///< per node
   std::vector<std::uint32_t> line;
