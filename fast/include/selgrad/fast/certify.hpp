@@ -4,7 +4,7 @@
 // reference engine and says, for each selection node, whether the double decision is
 // *certified*: the rounding error of the double computation cannot have changed it. The bound
 // is rigorous: the point is re-run in MPFI at 53 bits with the double engine's own branches,
-// every elementary function widened by `slack_ulps` ulps (glibc and SLEEF are within 1 ulp;
+// every elementary function widened by `slack_ulps` ulps (SLEEF's functions are within 1 ulp;
 // the default slack of 4 also covers the engine's composite formulas for softplus and
 // sigmoid). Every double value of the engine lies in its 53-bit enclosure, so when the
 // enclosures of the compared quantities decide the comparison, the exact comparison agrees
