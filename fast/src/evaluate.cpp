@@ -1,9 +1,10 @@
 // The double engine's drivers (see evaluate.hpp): tiles of lanes for a batch, one lane for a
-// point, both running the kernels of kernels.hpp and the reverse sweep below.
+// point, both running the kernels of kernels.hpp and the sweeps below.
 #include "selgrad/fast/evaluate.hpp"
 
 #include <algorithm>
 #include <bit>
+#include <cfenv>
 #include <cstring>
 #include <type_traits>
 
@@ -13,85 +14,80 @@
 namespace selgrad::fast {
 namespace {
 
-/// The backward sweep at one point, without branches: whether an edge assigns or accumulates
-/// is data, and a branch on it mispredicts about once per node on a large tape (the predictor
-/// learns a short tape's pattern, not a long one's). An assigning edge adds its contribution to
-/// -0.0 instead of the old adjoint: -0.0 is the exact identity of IEEE addition (+0.0 would turn
-/// a contribution of -0.0 into +0.0), so the result is the assigned value, bit for bit.
-void one_lane_reverse_sweep(const std::vector<ReverseStep>& steps, const double* U, double* A, std::uint32_t seed) {
+/// The IEEE flags raised when arithmetic leaves the finite range or the domain.
+constexpr int kDomainFlags = FE_OVERFLOW | FE_DIVBYZERO | FE_INVALID;
+
+// ---- one point: edge lists, without branches ------------------------------------------------
+
+// Whether an edge assigns or accumulates is data, and a branch on it mispredicts about once per
+// node on a large tape (the predictor learns a short tape's pattern, not a long one's). An
+// assigning edge adds its term to -0.0 instead of the old value: -0.0 is the exact identity of
+// IEEE addition (+0.0 would turn a term of -0.0 into +0.0), so the result is the term, bit for bit.
+inline double old_or_identity(double old, std::uint32_t assign) {
   constexpr std::uint64_t kSign = std::uint64_t{1} << 63;
-  A[seed] = 1.0;
-  for (const ReverseStep& s : steps) {
-    const std::uint64_t keep = std::uint64_t{s.assign} - 1;  // all ones to accumulate, 0 to assign
-    const std::uint64_t old = (std::bit_cast<std::uint64_t>(A[s.dst]) & keep) | (kSign & ~keep);
-    A[s.dst] = std::bit_cast<double>(old) + A[s.src] * U[s.partial];
-  }
+  const std::uint64_t keep = std::uint64_t{assign} - 1;  // all ones to accumulate, 0 to assign
+  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(old) & keep) | (kSign & ~keep));
 }
 
-/// Algorithm 2's backward sweep for output j over `lanes` lanes of rows of `stride`: the seed
-/// adj[out] = 1, then the flat edge list of Tape::reverse (first writes assign, later ones
-/// accumulate, so nothing is zeroed beforehand).
-template <class L>
-void reverse_sweep(const Tape& t, std::size_t j, const double* U, double* A, std::size_t stride, L lanes) {
-  if constexpr (std::is_same_v<L, detail::One>) {
-    one_lane_reverse_sweep(t.reverse[j], U, A, t.outputs[j]);
-    return;
-  }
-  const std::size_t n = lanes.count();
-  double* seed = A + std::size_t{t.outputs[j]} * stride;
-  for (std::size_t l = 0; l < n; ++l) seed[l] = 1.0;
-  const std::vector<ReverseStep>& steps = t.reverse[j];
-  const auto row = [&](double* base, std::uint32_t r) { return base + std::size_t{r} * stride; };
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    const ReverseStep& s = steps[i];
-    const double* __restrict ak = row(A, s.src);
-    const double* __restrict pe = U + std::size_t{s.partial} * stride;
-    double* ao = row(A, s.dst);
-    if (i + 1 < steps.size() && steps[i + 1].src == s.src && steps[i + 1].dst != s.dst) {
-      // Two edges of one node (a binary op): read its adjoint once. Per lane the two updates
-      // happen in the same order as unfused, so the result is the same bit for bit.
-      const ReverseStep& s2 = steps[++i];
-      const double* __restrict pe2 = U + std::size_t{s2.partial} * stride;
-      double* ao2 = row(A, s2.dst);
-      if (s.assign && s2.assign)
-        for (std::size_t l = 0; l < n; ++l) { ao[l] = ak[l] * pe[l]; ao2[l] = ak[l] * pe2[l]; }
-      else if (s.assign)
-        for (std::size_t l = 0; l < n; ++l) { ao[l] = ak[l] * pe[l]; ao2[l] += ak[l] * pe2[l]; }
-      else if (s2.assign)
-        for (std::size_t l = 0; l < n; ++l) { ao[l] += ak[l] * pe[l]; ao2[l] = ak[l] * pe2[l]; }
-      else
-        for (std::size_t l = 0; l < n; ++l) { ao[l] += ak[l] * pe[l]; ao2[l] += ak[l] * pe2[l]; }
-      continue;
+/// Algorithm 2's backward sweep for output j at one point: the seed adj[out] = 1, then the edge
+/// list Tape::reverse[j] (math.md L1: the sweep never resets an adjoint once written).
+void point_reverse_sweep(const Tape& t, std::size_t j, const double* U, double* A) {
+  A[t.outputs[j]] = 1.0;
+  for (const ReverseStep& s : t.reverse[j]) A[s.dst] = old_or_identity(A[s.dst], s.assign) + A[s.src] * U[s.partial];
+}
+
+/// Algorithm 2's forward mode for input i at one point: e_i on the inputs, 0 on the constant
+/// nodes, then the edge list Tape::forward in node order.
+void point_tangent_sweep(const Tape& t, std::size_t i, const double* U, double* T) {
+  for (std::uint32_t in = 0; in < t.p; ++in) T[in] = in == i ? 1.0 : 0.0;
+  for (std::uint32_t k : t.constant_nodes) T[k] = 0.0;
+  for (const ReverseStep& s : t.forward) T[s.dst] = old_or_identity(T[s.dst], s.assign) + T[s.src] * U[s.partial];
+}
+
+// ---- a tile of W lanes: gathered sweeps -------------------------------------------------------
+
+/// A GatheredSweep over the W lanes of a tile: each destination row is computed in passes of up
+/// to three terms, out = ((t0 + t1) + t2) + ..., term = src * partial, and stored once per pass:
+/// the edge list's assign-then-accumulate order, so the same bits as the point path.
+void gathered_sweep(const GatheredSweep& g, const double* U, double* A, std::size_t W) {
+  const auto a_row = [&](std::uint32_t r) -> const double* { return A + std::size_t{r} * W; };
+  const auto u_row = [&](std::uint32_t r) -> const double* { return U + std::size_t{r} * W; };
+  for (std::size_t d = 0; d < g.dst.size(); ++d) {
+    double* __restrict out = A + std::size_t{g.dst[d]} * W;
+    const GatheredSweep::Term* t = g.term.data() + g.first[d];
+    std::uint32_t left = g.first[d + 1] - g.first[d];
+    bool assign = true;
+    while (left > 0) {
+      const std::uint32_t c = std::min<std::uint32_t>(left, 3);
+      const double* __restrict a0 = a_row(t[0].src);
+      const double* __restrict p0 = u_row(t[0].partial);
+      if (c == 1) {
+        if (assign)
+          for (std::size_t l = 0; l < W; ++l) out[l] = a0[l] * p0[l];
+        else
+          for (std::size_t l = 0; l < W; ++l) out[l] = out[l] + a0[l] * p0[l];
+      } else {
+        const double* __restrict a1 = a_row(t[1].src);
+        const double* __restrict p1 = u_row(t[1].partial);
+        if (c == 2) {
+          if (assign)
+            for (std::size_t l = 0; l < W; ++l) out[l] = a0[l] * p0[l] + a1[l] * p1[l];
+          else
+            for (std::size_t l = 0; l < W; ++l) out[l] = (out[l] + a0[l] * p0[l]) + a1[l] * p1[l];
+        } else {
+          const double* __restrict a2 = a_row(t[2].src);
+          const double* __restrict p2 = u_row(t[2].partial);
+          if (assign)
+            for (std::size_t l = 0; l < W; ++l) out[l] = (a0[l] * p0[l] + a1[l] * p1[l]) + a2[l] * p2[l];
+          else
+            for (std::size_t l = 0; l < W; ++l)
+              out[l] = ((out[l] + a0[l] * p0[l]) + a1[l] * p1[l]) + a2[l] * p2[l];
+        }
+      }
+      t += c;
+      left -= c;
+      assign = false;
     }
-    if (s.assign)
-      for (std::size_t l = 0; l < n; ++l) ao[l] = ak[l] * pe[l];
-    else
-      for (std::size_t l = 0; l < n; ++l) ao[l] += ak[l] * pe[l];
-  }
-}
-
-/// Algorithm 2's forward mode for input i over `lanes` lanes: tangent rows T (one per node) with
-/// e_i on the inputs, then Tape::forward in node order (first writes assign).
-template <class L>
-void tangent_sweep(const Tape& t, std::size_t i, const double* U, double* T, std::size_t stride, L lanes) {
-  const std::size_t n = lanes.count();
-  for (std::uint32_t in = 0; in < t.p; ++in) {
-    double* row = T + std::size_t{in} * stride;
-    const double v = in == i ? 1.0 : 0.0;
-    for (std::size_t l = 0; l < n; ++l) row[l] = v;
-  }
-  for (std::uint32_t k : t.constant_nodes) {
-    double* row = T + std::size_t{k} * stride;
-    for (std::size_t l = 0; l < n; ++l) row[l] = 0.0;
-  }
-  for (const ReverseStep& s : t.forward) {
-    double* __restrict to = T + std::size_t{s.dst} * stride;
-    const double* __restrict ts = T + std::size_t{s.src} * stride;
-    const double* __restrict pe = U + std::size_t{s.partial} * stride;
-    if (s.assign)
-      for (std::size_t l = 0; l < n; ++l) to[l] = pe[l] * ts[l];
-    else
-      for (std::size_t l = 0; l < n; ++l) to[l] += pe[l] * ts[l];
   }
 }
 
@@ -119,6 +115,7 @@ struct BatchEvaluator::Impl {
   std::vector<double> tmp;
   std::vector<std::uint32_t> order_scratch;
   std::vector<std::uint8_t> flagged;  // per lane of the tile
+  std::vector<const double*> columns;  // per input: the row holding its Jacobian entries
 
   Impl(Tape tape, BatchOptions opt) : t(std::move(tape)), o(opt) {
     const std::size_t per_lane = (t.rows + t.m + t.constants) * sizeof(double) + t.selections() * 5 + 16;
@@ -131,6 +128,7 @@ struct BatchEvaluator::Impl {
     tie.assign(t.selections() * W, 0);
     tmp.assign(W, 0.0);
     flagged.assign(W, 0);
+    columns.assign(t.p, nullptr);
   }
 
   void tile(const double* x, std::size_t n, Layout layout, std::size_t base, std::size_t nl, BatchResult& r) {
@@ -150,10 +148,23 @@ struct BatchEvaluator::Impl {
     std::fill(flagged.begin(), flagged.end(), 0);
     detail::Frame f{U.data(), W, o.record_branches ? piece.data() : nullptr,
                     o.record_branches ? tie.data() : nullptr, tmp.data(), &order_scratch};
-    if (!detail::all_finite(U.data(), p * W)) explain(base, nl, static_cast<std::uint32_t>(p - 1), r);
-    for (std::uint32_t k = t.p; k < t.m; ++k)
-      if (!detail::forward_instr(t, t.code[k - t.p], k, f, detail::Lanes{W}, o.gradient))
-        explain(base, nl, k, r);
+    // The fast pass tests no arithmetic result: a lane that leaves the domain raises an IEEE flag
+    // (overflow, division by zero, invalid), read once per tile. Only then, or when an input is
+    // not finite or a kernel reports a domain condition, is the tile run again with every result
+    // tested, to find each failing lane's first node. Both passes compute the same values.
+    bool ok = detail::all_finite(U.data(), p * W);
+    if (ok) {
+      std::feclearexcept(kDomainFlags);
+      for (std::uint32_t k = t.p; k < t.m; ++k)
+        ok &= detail::forward_instr(t, t.code[k - t.p], k, f, detail::Lanes{W}, o.gradient, false);
+      ok &= std::fetestexcept(kDomainFlags) == 0;
+    }
+    if (!ok) {
+      if (!detail::all_finite(U.data(), p * W)) explain(base, nl, static_cast<std::uint32_t>(p - 1), r);
+      for (std::uint32_t k = t.p; k < t.m; ++k)
+        if (!detail::forward_instr(t, t.code[k - t.p], k, f, detail::Lanes{W}, o.gradient))
+          explain(base, nl, k, r);
+    }
     for (std::size_t l = 0; l < nl; ++l)
       for (std::size_t j = 0; j < q; ++j) r.outputs[(base + l) * q + j] = U[std::size_t{t.outputs[j]} * W + l];
     if (o.record_branches)
@@ -175,7 +186,9 @@ struct BatchEvaluator::Impl {
     };
     if (use_forward(t, o.mode)) {
       for (std::size_t i = 0; i < p; ++i) {
-        tangent_sweep(t, i, U.data(), A.data(), W, detail::Lanes{W});
+        for (std::uint32_t in = 0; in < t.p; ++in) std::fill_n(A.data() + in * W, W, in == i ? 1.0 : 0.0);
+        for (std::uint32_t k : t.constant_nodes) std::fill_n(A.data() + std::size_t{k} * W, W, 0.0);
+        gathered_sweep(t.forward_gathered, U.data(), A.data(), W);
         for (std::size_t j = 0; j < q; ++j) {
           const double* row = A.data() + std::size_t{t.outputs[j]} * W;
           for (std::size_t l = 0; l < nl; ++l) jac[((base + l) * q + j) * p + i] = row[l];
@@ -185,15 +198,16 @@ struct BatchEvaluator::Impl {
       return;
     }
     for (std::size_t j = 0; j < q; ++j) {
-      reverse_sweep(t, j, U.data(), A.data(), W, detail::Lanes{W});
-      if (t.reached_inputs[j].size() != p)  // inputs output j does not depend on get 0
-        for (std::size_t l = 0; l < nl; ++l)
-          for (std::size_t i = 0; i < p; ++i) jac[((base + l) * q + j) * p + i] = 0.0;
+      std::fill_n(A.data() + std::size_t{t.outputs[j]} * W, W, 1.0);  // the seed
+      gathered_sweep(t.reverse_gathered[j], U.data(), A.data(), W);
+      // Row j of each lane's Jacobian: the input adjoints, or the zero row for an input output j
+      // does not depend on; written lane by lane, so the stores are sequential.
+      std::fill(columns.begin(), columns.end(), U.data() + std::size_t{t.zero_row()} * W);
       for (std::uint32_t i : t.reached_inputs[j]) {
-        const double* row = A.data() + std::size_t{i} * W;
-        for (std::size_t l = 0; l < nl; ++l) jac[((base + l) * q + j) * p + i] = row[l];
-        flag_overflow(row, j);
+        columns[i] = A.data() + std::size_t{i} * W;
+        flag_overflow(columns[i], j);
       }
+      detail::store_transposed(columns.data(), p, nl, jac + (base * q + j) * p, q * p);
     }
   }
 
@@ -246,7 +260,11 @@ void BatchEvaluator::evaluate(std::span<const double> x, std::size_t n, BatchRes
   r.ties.resize(n * r.selections);
   r.error_node.assign(n, kNoError);
   r.error.assign(n, LaneError::None);
+  // The tiles read and clear the IEEE flags; the caller's flags are restored afterwards.
+  std::fexcept_t caller_flags;
+  std::fegetexceptflag(&caller_flags, kDomainFlags);
   for (std::size_t base = 0; base < n; base += im.W) im.tile(x.data(), n, layout, base, std::min(im.W, n - base), r);
+  std::fesetexceptflag(&caller_flags, kDomainFlags);
 }
 
 // ---- single point ---------------------------------------------------------------------------
@@ -282,7 +300,7 @@ void PointEvaluator::values(std::span<const double> x, std::span<double> outputs
 }
 
 void PointEvaluator::reverse(std::size_t j, std::span<double> gradient) {
-  reverse_sweep(tape_, j, row_.data(), adj_.data(), 1, detail::One{});
+  point_reverse_sweep(tape_, j, row_.data(), adj_.data());
   std::fill(gradient.begin(), gradient.begin() + tape_.p, 0.0);
   for (std::uint32_t i : tape_.reached_inputs[j]) gradient[i] = adj_[i];
 }
@@ -310,7 +328,7 @@ void PointEvaluator::evaluate(std::span<const double> x, PointResult& r) {
   for (std::size_t j = 0; j < t.q(); ++j) r.outputs[j] = row_[t.outputs[j]];
   if (forward_mode_) {
     for (std::size_t i = 0; i < t.p; ++i) {
-      tangent_sweep(t, i, row_.data(), adj_.data(), 1, detail::One{});
+      point_tangent_sweep(t, i, row_.data(), adj_.data());
       for (std::size_t j = 0; j < t.q(); ++j) r.jacobian[j * t.p + i] = adj_[t.outputs[j]];
     }
   } else {

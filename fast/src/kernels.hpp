@@ -110,6 +110,41 @@ inline bool all_finite(const double* x, std::size_t n) {
   return m != kExponent;
 }
 
+/// Transposes rows into records: dst[l*stride + i] = column[i][l] for i < p, l < n (a tile's
+/// Jacobian rows into per-point Jacobians). With AVX2, 4 x 4 blocks: four loads, eight shuffles
+/// and four stores for 16 entries, where an element-wise loop spends a load, a store and the
+/// loop's own work on each.
+inline void store_transposed(const double* const* column, std::size_t p, std::size_t n, double* dst,
+                             std::size_t stride) {
+  std::size_t l = 0;
+#if defined(__AVX2__)
+  const __m256d zero = _mm256_setzero_pd();
+  for (; l + 4 <= n; l += 4)
+    for (std::size_t i = 0; i < p; i += 4) {
+      const std::size_t c = std::min<std::size_t>(4, p - i);
+      const __m256d r0 = _mm256_loadu_pd(column[i] + l);
+      const __m256d r1 = c > 1 ? _mm256_loadu_pd(column[i + 1] + l) : zero;
+      const __m256d r2 = c > 2 ? _mm256_loadu_pd(column[i + 2] + l) : zero;
+      const __m256d r3 = c > 3 ? _mm256_loadu_pd(column[i + 3] + l) : zero;
+      const __m256d t0 = _mm256_unpacklo_pd(r0, r1);  // r0[0] r1[0] r0[2] r1[2]
+      const __m256d t1 = _mm256_unpackhi_pd(r0, r1);  // r0[1] r1[1] r0[3] r1[3]
+      const __m256d t2 = _mm256_unpacklo_pd(r2, r3);
+      const __m256d t3 = _mm256_unpackhi_pd(r2, r3);
+      const __m256d lane[4] = {_mm256_permute2f128_pd(t0, t2, 0x20), _mm256_permute2f128_pd(t1, t3, 0x20),
+                               _mm256_permute2f128_pd(t0, t2, 0x31), _mm256_permute2f128_pd(t1, t3, 0x31)};
+      double* d = dst + l * stride + i;
+      if (c == 4) {
+        for (std::size_t k = 0; k < 4; ++k) _mm256_storeu_pd(d + k * stride, lane[k]);
+      } else {
+        const __m256i mask = _mm256_setr_epi64x(-1, c > 1 ? -1 : 0, c > 2 ? -1 : 0, 0);
+        for (std::size_t k = 0; k < 4; ++k) _mm256_maskstore_pd(d + k * stride, mask, lane[k]);
+      }
+    }
+#endif
+  for (; l < n; ++l)
+    for (std::size_t i = 0; i < p; ++i) dst[l * stride + i] = column[i][l];
+}
+
 /// Where the forward pass writes and reads: rows of `stride` doubles, and per selection a row of
 /// pieces and of tie flags (may be null when branches are not recorded).
 struct Frame {
@@ -134,8 +169,28 @@ inline void record(const Frame& f, const Instr& in, std::size_t l, std::uint32_t
 /// partials (the scratch rows of Tape::partial). Returns false if some lane may have left the
 /// domain (a non-finite value, sqrt of a value <= 0, a discontinuous select): the caller then
 /// explains it with first_failure.
+/// Instructions whose results may leave the finite range without raising an IEEE flag: SLEEF's
+/// functions produce their special values by selection, and pow is a library call. Hardware
+/// arithmetic (+, -, *, /) raises overflow, division by zero or invalid whenever it turns finite
+/// operands into a non-finite result, and the selections only move values.
+inline bool checks_own_results(Code c) {
+  switch (c) {
+    case Code::Exp:
+    case Code::Log:
+    case Code::Powi:
+    case Code::Softplus:
+    case Code::Sigmoid:
+    case Code::Tanh: return true;
+    default: return false;
+  }
+}
+
+/// `checked`: also test that every result is finite. Without it, only the domain conditions no
+/// IEEE flag reports (sqrt at 0, a discontinuous select) and the results of checks_own_results()
+/// are tested; the caller then reads the IEEE flags (see BatchEvaluator).
 template <class L>
-inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f, L lanes, bool grad) {
+inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f, L lanes, bool grad,
+                          bool checked = true) {
   const std::size_t n = lanes.count();
   double* __restrict o = f.row(k);
   const std::uint32_t* opnd = t.operand.data() + in.first;
@@ -382,12 +437,13 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
           record<L>(f, rank, l, ord[r], tie);
         }
       }
-      for (std::uint32_t r = 1; r < size; ++r) ok &= all_finite(f.row(k + r), n);  // later ranks
+      if (checked)
+        for (std::uint32_t r = 1; r < size; ++r) ok &= all_finite(f.row(k + r), n);  // later ranks
       break;
     }
     case Code::SortRank: return true;  // written by its SortGroup
   }
-  return ok && all_finite(o, n);
+  return ok && (!(checked || checks_own_results(in.code)) || all_finite(o, n));
 }
 
 /// Runs one run of Tape::runs at one point (PointEvaluator). The nodes of a run share a code and

@@ -55,6 +55,28 @@ Code code_of(const Node& n) {
   throw Error(ErrorKind::Program, {}, "compile: node '" + n.name + "' has no instruction");
 }
 
+/// An edge list gathered by destination (see GatheredSweep): destinations in decreasing order for
+/// a backward sweep, increasing for a tangent sweep; each destination's terms in edge order.
+GatheredSweep gather(const std::vector<ReverseStep>& steps, std::uint32_t rows, bool decreasing) {
+  std::vector<std::uint32_t> count(rows, 0);
+  for (const ReverseStep& s : steps) ++count[s.dst];
+  GatheredSweep g;
+  std::vector<std::uint32_t> at(rows, 0);
+  std::uint32_t offset = 0;
+  for (std::uint32_t i = 0; i < rows; ++i) {
+    const std::uint32_t r = decreasing ? rows - 1 - i : i;
+    if (count[r] == 0) continue;
+    g.dst.push_back(r);
+    g.first.push_back(offset);
+    at[r] = offset;
+    offset += count[r];
+  }
+  g.first.push_back(offset);
+  g.term.resize(offset);
+  for (const ReverseStep& s : steps) g.term[at[s.dst]++] = {s.src, s.partial};
+  return g;
+}
+
 /// The forward-mode edge list (see Tape::forward).
 void build_forward(Tape& t) {
   for (std::uint32_t k = t.p; k < t.m; ++k) {
@@ -67,6 +89,7 @@ void build_forward(Tape& t) {
     }
     if (first) t.constant_nodes.push_back(k);
   }
+  t.forward_gathered = gather(t.forward, t.m, false);
 }
 
 /// Tape::schedule: nodes sorted by (level, code), where level = 1 + the largest operand level.
@@ -128,6 +151,7 @@ void build_reverse(Tape& t) {
         reach[dst] = written[dst] = 1;
       }
     }
+    t.reverse_gathered.push_back(gather(steps, t.m, true));
     t.reverse.push_back(std::move(steps));
     t.reached_inputs.push_back(std::move(inputs));
   }

@@ -1,6 +1,7 @@
 // The double engine against the exact reference: bit-identical where double arithmetic is
 // exact (dyadic inputs and literals, no div/exp/log), the same branches and tie flags, per-lane
 // domain errors that leave the other lanes alone, and the single-point path equal to the batch.
+#include <cfenv>
 #include <cmath>
 #include <random>
 
@@ -187,6 +188,55 @@ TEST(FastEngine, DomainErrorsInOneLaneLeaveTheOthersUnchanged) {
   }
   EXPECT_EQ(fast::describe_lane_error(batch.tape(), 2, fast::LaneError::DivisionByZero),
             "div (line 2, node q): division by zero");
+}
+
+// The batch path tests arithmetic results through the IEEE flags of a whole tile, and the
+// results of exp / log / pow / softplus / sigmoid / tanh directly (SLEEF makes its special values
+// by selection, without raising a flag): every way out of the domain is still found, at its node.
+TEST(FastEngine, EveryOpLeavingTheFiniteRangeIsFoundAtItsNode) {
+  struct Case {
+    const char* program;
+    double bad;
+    fast::LaneError error;
+    std::uint32_t node;  // x is node 0, y node 1, z node 2
+  };
+  const Case cases[] = {
+      {"input x\ny = mul x x\nz = relu y\noutput z\n", 1e200, fast::LaneError::Overflow, 1},
+      {"input x\ny = add x x\nz = abs y\noutput z\n", 1.5e308, fast::LaneError::Overflow, 1},
+      {"input x\ny = lin 0 1e300 x\nz = max y 0\noutput z\n", 1e10, fast::LaneError::Overflow, 1},
+      {"input x\ny = mul x x x\nz = min y 0\noutput z\n", 1e120, fast::LaneError::Overflow, 1},
+      {"input x\ny = exp x\nz = relu y\noutput z\n", 800, fast::LaneError::Overflow, 1},
+      {"input x\ny = powi x 3\nz = relu y\noutput z\n", 1e120, fast::LaneError::Overflow, 1},
+      {"input x\ny = log x\nz = relu y\noutput z\n", 0, fast::LaneError::LogDomain, 1},
+      {"input x\ny = sub x 1\nz = div 1 y\noutput z\n", 1, fast::LaneError::DivisionByZero, 2},
+      {"input x\ny = sqrt x\nz = relu y\noutput z\n", 0, fast::LaneError::SqrtDomain, 1},
+      {"input x\ny = sub x 0.25\nz = log y\noutput z\n", 0.25, fast::LaneError::LogDomain, 2},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.program);
+    BatchEvaluator batch(fast::compile(parse_program(c.program)));
+    std::vector<double> xs(20, 0.5);
+    xs[13] = c.bad;
+    BatchResult b;
+    batch.evaluate(xs, xs.size(), b);
+    EXPECT_EQ(b.failed_lanes(), 1u);
+    EXPECT_EQ(b.error[13], c.error);
+    EXPECT_EQ(b.error_node[13], c.node);
+  }
+}
+
+TEST(FastEngine, EvaluationLeavesTheCallersFloatingPointFlagsAlone) {
+  BatchEvaluator batch(fast::compile(parse_program("input x\ny = div 1 x\noutput y\n")));
+  const std::vector<double> xs = {1, 0, 2};
+  BatchResult b;
+  std::feclearexcept(FE_ALL_EXCEPT);
+  batch.evaluate(xs, 3, b);  // a division by zero in lane 1
+  EXPECT_EQ(b.error[1], fast::LaneError::DivisionByZero);
+  EXPECT_EQ(std::fetestexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID), 0);
+  std::feraiseexcept(FE_OVERFLOW);
+  batch.evaluate(std::span<const double>(xs).subspan(0, 1), 1, b);
+  EXPECT_EQ(std::fetestexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID), FE_OVERFLOW);
+  std::feclearexcept(FE_ALL_EXCEPT);
 }
 
 TEST(FastEngine, GradientOverflowIsAnErrorInBothPaths) {

@@ -60,6 +60,21 @@ struct ReverseStep {
   std::uint32_t dst, src, partial, assign;
 };
 
+/// The same sweep as a list of ReverseStep, gathered by destination: node `dst[g]` receives the
+/// terms `term[first[g] .. first[g+1])`, each a pair (row of the other adjoint or tangent, row of
+/// the partial), in the order the edge list adds them. So one pass over the lanes computes a
+/// node's whole sum and stores it once: dst = t0 + t1 + ..., left to right, is the edge list's
+/// assign-then-accumulate, bit for bit. Destinations come in sweep order (decreasing nodes for a
+/// backward sweep, increasing for a tangent sweep), after every node they read.
+struct GatheredSweep {
+  struct Term {
+    std::uint32_t src, partial;
+  };
+  std::vector<std::uint32_t> dst;
+  std::vector<std::uint32_t> first;  ///< dst.size() + 1 offsets into `term`
+  std::vector<Term> term;
+};
+
 /// A stretch of Tape::schedule whose nodes share one instruction code and one dependency level
 /// (so none of them reads another): the single-point path runs it as one loop.
 struct Run {
@@ -84,10 +99,12 @@ struct Tape {
   /// order, only the nodes output j depends on, only operands that are nodes (math.md L1: the
   /// sweep never resets an adjoint once written).
   std::vector<std::vector<ReverseStep>> reverse;
+  std::vector<GatheredSweep> reverse_gathered;  ///< per output: `reverse` gathered (batch path)
   std::vector<std::vector<std::uint32_t>> reached_inputs;  ///< per output: inputs it depends on
   /// Algorithm 2's forward mode as a flat edge list, in node order: tangent[dst] (+)= tangent[src]
   /// * row[partial] over the node operands of every computed node (`assign` on the first).
   std::vector<ReverseStep> forward;
+  GatheredSweep forward_gathered;  ///< `forward` gathered (batch path)
   /// Computed nodes without node operands (all literals): their tangent is 0.
   std::vector<std::uint32_t> constant_nodes;
   /// A forward order for one point: the computed nodes by dependency level, and within a level
