@@ -8,6 +8,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include <Eigen/Core>
+
 #include "kernels.hpp"
 #include "selgrad/program/error.hpp"
 
@@ -108,11 +110,14 @@ struct BatchEvaluator::Impl {
   Tape t;
   BatchOptions o;
   std::size_t W = 8;
-  std::vector<double> U;  // rows x W
-  std::vector<double> A;  // (m + constants) x W adjoints
+  // Rows of W doubles (W a multiple of 8) on 64-byte boundaries: every vector load and store of
+  // a row is one cache line, where a misaligned one spans two.
+  using Rows = std::vector<double, Eigen::aligned_allocator<double>>;
+  Rows U;  // rows x W
+  Rows A;  // (m + constants) x W adjoints
   std::vector<std::uint32_t> piece;
   std::vector<std::uint8_t> tie;
-  std::vector<double> tmp;
+  Rows tmp;
   std::vector<std::uint32_t> order_scratch;
   std::vector<std::uint8_t> flagged;  // per lane of the tile
   std::vector<const double*> columns;  // per input: the row holding its Jacobian entries
@@ -190,7 +195,7 @@ struct BatchEvaluator::Impl {
         for (std::uint32_t k : t.constant_nodes) std::fill_n(A.data() + std::size_t{k} * W, W, 0.0);
         gathered_sweep(t.forward_gathered, U.data(), A.data(), W);
         for (std::size_t j = 0; j < q; ++j) {
-          const double* row = A.data() + std::size_t{t.outputs[j]} * W;
+          const double* row = A.data() + std::size_t{t.forward_gathered.result_row[j]} * W;
           for (std::size_t l = 0; l < nl; ++l) jac[((base + l) * q + j) * p + i] = row[l];
           flag_overflow(row, j);
         }
@@ -204,7 +209,7 @@ struct BatchEvaluator::Impl {
       // does not depend on; written lane by lane, so the stores are sequential.
       std::fill(columns.begin(), columns.end(), U.data() + std::size_t{t.zero_row()} * W);
       for (std::uint32_t i : t.reached_inputs[j]) {
-        columns[i] = A.data() + std::size_t{i} * W;
+        columns[i] = A.data() + std::size_t{t.reverse_gathered[j].result_row[i]} * W;
         flag_overflow(columns[i], j);
       }
       detail::store_transposed(columns.data(), p, nl, jac + (base * q + j) * p, q * p);

@@ -56,24 +56,40 @@ Code code_of(const Node& n) {
 }
 
 /// An edge list gathered by destination (see GatheredSweep): destinations in decreasing order for
-/// a backward sweep, increasing for a tangent sweep; each destination's terms in edge order.
-GatheredSweep gather(const std::vector<ReverseStep>& steps, std::uint32_t rows, bool decreasing) {
-  std::vector<std::uint32_t> count(rows, 0);
+/// a backward sweep, increasing for a tangent sweep; each destination's terms in edge order; a
+/// destination that would copy one row (one term, partial `one`) is folded into that row.
+/// `results`: the nodes whose rows the caller reads.
+GatheredSweep gather(const std::vector<ReverseStep>& steps, std::uint32_t rows, bool decreasing, std::uint32_t one,
+                     const std::vector<std::uint32_t>& results) {
+  std::vector<std::uint32_t> count(rows, 0), at(rows, 0), alias(rows);
   for (const ReverseStep& s : steps) ++count[s.dst];
-  GatheredSweep g;
-  std::vector<std::uint32_t> at(rows, 0);
+  std::vector<GatheredSweep::Term> term(steps.size());
+  std::vector<std::uint32_t> order;  // destinations in sweep order
   std::uint32_t offset = 0;
   for (std::uint32_t i = 0; i < rows; ++i) {
     const std::uint32_t r = decreasing ? rows - 1 - i : i;
+    alias[r] = r;
     if (count[r] == 0) continue;
-    g.dst.push_back(r);
-    g.first.push_back(offset);
+    order.push_back(r);
     at[r] = offset;
     offset += count[r];
   }
-  g.first.push_back(offset);
-  g.term.resize(offset);
-  for (const ReverseStep& s : steps) g.term[at[s.dst]++] = {s.src, s.partial};
+  for (const ReverseStep& s : steps) term[at[s.dst]++] = {s.src, s.partial};
+  GatheredSweep g;
+  for (std::uint32_t r : order) {
+    const std::uint32_t begin = at[r] - count[r];
+    // Every row a term reads is an earlier destination (or a seed), already resolved.
+    for (std::uint32_t e = begin; e < at[r]; ++e) term[e].src = alias[term[e].src];
+    if (count[r] == 1 && term[begin].partial == one) {
+      alias[r] = term[begin].src;
+      continue;
+    }
+    g.dst.push_back(r);
+    g.first.push_back(static_cast<std::uint32_t>(g.term.size()));
+    g.term.insert(g.term.end(), term.begin() + begin, term.begin() + at[r]);
+  }
+  g.first.push_back(static_cast<std::uint32_t>(g.term.size()));
+  for (std::uint32_t r : results) g.result_row.push_back(alias[r]);
   return g;
 }
 
@@ -89,7 +105,7 @@ void build_forward(Tape& t) {
     }
     if (first) t.constant_nodes.push_back(k);
   }
-  t.forward_gathered = gather(t.forward, t.m, false);
+  t.forward_gathered = gather(t.forward, t.m, false, t.one_row(), t.outputs);
 }
 
 /// Tape::schedule: nodes sorted by (level, code), where level = 1 + the largest operand level.
@@ -151,7 +167,9 @@ void build_reverse(Tape& t) {
         reach[dst] = written[dst] = 1;
       }
     }
-    t.reverse_gathered.push_back(gather(steps, t.m, true));
+    std::vector<std::uint32_t> all_inputs(t.p);
+    for (std::uint32_t i = 0; i < t.p; ++i) all_inputs[i] = i;
+    t.reverse_gathered.push_back(gather(steps, t.m, true, t.one_row(), all_inputs));
     t.reverse.push_back(std::move(steps));
     t.reached_inputs.push_back(std::move(inputs));
   }

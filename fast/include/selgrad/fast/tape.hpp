@@ -66,6 +66,11 @@ struct ReverseStep {
 /// node's whole sum and stores it once: dst = t0 + t1 + ..., left to right, is the edge list's
 /// assign-then-accumulate, bit for bit. Destinations come in sweep order (decreasing nodes for a
 /// backward sweep, increasing for a tangent sweep), after every node they read.
+///
+/// A node whose sum is a single term with partial 1 (an operand of add, the first of sub) would
+/// be a copy, x * 1 = x exactly: it gets no row of its own, and its readers read the row it
+/// copies. `result_row` says where the sweep's results are: for a backward sweep the row of each
+/// input's adjoint (p entries), for a tangent sweep the row of each output's tangent (q entries).
 struct GatheredSweep {
   struct Term {
     std::uint32_t src, partial;
@@ -73,6 +78,7 @@ struct GatheredSweep {
   std::vector<std::uint32_t> dst;
   std::vector<std::uint32_t> first;  ///< dst.size() + 1 offsets into `term`
   std::vector<Term> term;
+  std::vector<std::uint32_t> result_row;
 };
 
 /// A stretch of Tape::schedule whose nodes share one instruction code and one dependency level
