@@ -8,6 +8,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include <unistd.h>
+
 #include <Eigen/Core>
 
 #include "kernels.hpp"
@@ -93,6 +95,13 @@ void gathered_sweep(const GatheredSweep& g, const double* U, double* A, std::siz
   }
 }
 
+/// BatchOptions::tile_bytes, with 0 resolved to half the L2 cache.
+std::size_t tile_budget(std::size_t requested) {
+  if (requested != 0) return requested;
+  const long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  return l2 > 0 ? static_cast<std::size_t>(l2) / 2 : std::size_t{256} * 1024;
+}
+
 bool use_forward(const Tape& t, JacobianMode mode) {
   return mode == JacobianMode::Forward || (mode == JacobianMode::Auto && t.p < t.q());
 }
@@ -124,7 +133,7 @@ struct BatchEvaluator::Impl {
 
   Impl(Tape tape, BatchOptions opt) : t(std::move(tape)), o(opt) {
     const std::size_t per_lane = (t.rows + t.m + t.constants) * sizeof(double) + t.selections() * 5 + 16;
-    W = std::clamp<std::size_t>((o.tile_bytes / per_lane) / 8 * 8, 8, 1024);
+    W = std::clamp<std::size_t>((tile_budget(o.tile_bytes) / per_lane) / 8 * 8, 8, 1024);
     U.assign(std::size_t{t.rows} * W, 0.0);
     for (std::uint32_t c = 0; c < t.constants; ++c)
       std::fill_n(U.begin() + static_cast<std::ptrdiff_t>((t.m + c) * W), W, t.constant_value[c]);

@@ -261,13 +261,16 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
     }
     case Code::Div: {
       const double *x = a(0), *y = a(1);
-      for (std::size_t l = 0; l < n; ++l) o[l] = x[l] / y[l];
-      if (grad) {
-        double *d0 = d(0), *d1 = d(1);
+      if (grad) {  // the op table's partials: 1/b and -y (1/b)
+        double *__restrict d0 = d(0), *__restrict d1 = d(1);
         for (std::size_t l = 0; l < n; ++l) {
-          d0[l] = 1.0 / y[l];
-          d1[l] = -(o[l] / y[l]);
+          const double v = x[l] / y[l], r = 1.0 / y[l];
+          o[l] = v;
+          d0[l] = r;
+          d1[l] = -(v * r);
         }
+      } else {
+        for (std::size_t l = 0; l < n; ++l) o[l] = x[l] / y[l];
       }
       break;
     }
@@ -505,8 +508,9 @@ inline bool forward_run(const Tape& t, const Run& run, const Frame& f, bool grad
         put(ks[i], v);
         if (grad) {
           const std::uint32_t* d = parts(ks[i]);
-          U[d[0]] = 1.0 / y;
-          U[d[1]] = -(v / y);
+          const double r = 1.0 / y;
+          U[d[0]] = r;
+          U[d[1]] = -(v * r);
         }
       }
       break;

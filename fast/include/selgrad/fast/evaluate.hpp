@@ -47,8 +47,10 @@ struct BatchOptions {
   JacobianMode mode = JacobianMode::Auto;
   bool record_branches = true;  ///< per-lane piece and tie flag of every selection node
   /// Working-set budget of one tile (rows x lanes x 8 bytes, values and adjoints); the lane count
-  /// W is derived from it, a multiple of 8 between 8 and 1024.
-  std::size_t tile_bytes = 256 * 1024;
+  /// W is derived from it, a multiple of 8 between 8 and 1024. 0: half the core's L2 cache as the
+  /// system reports it (256 KiB if it does not). Larger tiles spread the fixed cost of each
+  /// instruction over more lanes; the tile must stay in L2.
+  std::size_t tile_bytes = 0;
 };
 
 /// Results for N points, lane-major: output j of lane l is outputs[l*q + j]; the Jacobian entry

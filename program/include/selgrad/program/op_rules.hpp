@@ -148,9 +148,9 @@ void smooth_partials(const Node& n, std::span<const T* const> a, const T& y, std
       }
       return;
     }
-    case Op::Div:  // y = a / b: dy/da = 1/b, dy/db = -y/b
+    case Op::Div:  // y = a / b: dy/da = 1/b, dy/db = -y/b = -y (1/b), one division for both
       d[0] = T(one / *a[1]);
-      d[1] = T(-(y / *a[1]));
+      d[1] = T(-(y * d[0]));
       return;
     case Op::Exp: d[0] = y; return;
     case Op::Log: d[0] = T(one / *a[0]); return;
