@@ -130,6 +130,8 @@ struct BatchEvaluator::Impl {
   std::vector<std::uint32_t> order_scratch;
   std::vector<std::uint8_t> flagged;  // per lane of the tile
   std::vector<const double*> columns;  // per input: the row holding its Jacobian entries
+  std::vector<GatheredSweep> reverse_gathered;  // per output, in reverse mode
+  GatheredSweep forward_gathered;              // in forward mode
 
   Impl(Tape tape, BatchOptions opt) : t(std::move(tape)), o(opt) {
     const std::size_t per_lane = (t.rows + t.m + t.constants) * sizeof(double) + t.selections() * 5 + 16;
@@ -143,6 +145,10 @@ struct BatchEvaluator::Impl {
     tmp.assign(W, 0.0);
     flagged.assign(W, 0);
     columns.assign(t.p, nullptr);
+    if (o.gradient && use_forward(t, o.mode))
+      forward_gathered = gather_sweep(t, false);
+    else if (o.gradient)
+      for (std::size_t j = 0; j < t.q(); ++j) reverse_gathered.push_back(gather_sweep(t, true, j));
   }
 
   void tile(const double* x, std::size_t n, Layout layout, std::size_t base, std::size_t nl, BatchResult& r) {
@@ -202,9 +208,9 @@ struct BatchEvaluator::Impl {
       for (std::size_t i = 0; i < p; ++i) {
         for (std::uint32_t in = 0; in < t.p; ++in) std::fill_n(A.data() + in * W, W, in == i ? 1.0 : 0.0);
         for (std::uint32_t k : t.constant_nodes) std::fill_n(A.data() + std::size_t{k} * W, W, 0.0);
-        gathered_sweep(t.forward_gathered, U.data(), A.data(), W);
+        gathered_sweep(forward_gathered, U.data(), A.data(), W);
         for (std::size_t j = 0; j < q; ++j) {
-          const double* row = A.data() + std::size_t{t.forward_gathered.result_row[j]} * W;
+          const double* row = A.data() + std::size_t{forward_gathered.result_row[j]} * W;
           for (std::size_t l = 0; l < nl; ++l) jac[((base + l) * q + j) * p + i] = row[l];
           flag_overflow(row, j);
         }
@@ -213,12 +219,12 @@ struct BatchEvaluator::Impl {
     }
     for (std::size_t j = 0; j < q; ++j) {
       std::fill_n(A.data() + std::size_t{t.outputs[j]} * W, W, 1.0);  // the seed
-      gathered_sweep(t.reverse_gathered[j], U.data(), A.data(), W);
+      gathered_sweep(reverse_gathered[j], U.data(), A.data(), W);
       // Row j of each lane's Jacobian: the input adjoints, or the zero row for an input output j
       // does not depend on; written lane by lane, so the stores are sequential.
       std::fill(columns.begin(), columns.end(), U.data() + std::size_t{t.zero_row()} * W);
       for (std::uint32_t i : t.reached_inputs[j]) {
-        columns[i] = A.data() + std::size_t{t.reverse_gathered[j].result_row[i]} * W;
+        columns[i] = A.data() + std::size_t{reverse_gathered[j].result_row[i]} * W;
         flag_overflow(columns[i], j);
       }
       detail::store_transposed(columns.data(), p, nl, jac + (base * q + j) * p, q * p);

@@ -105,7 +105,6 @@ void build_forward(Tape& t) {
     }
     if (first) t.constant_nodes.push_back(k);
   }
-  t.forward_gathered = gather(t.forward, t.m, false, t.one_row(), t.outputs);
 }
 
 /// Tape::schedule: nodes sorted by (level, code), where level = 1 + the largest operand level.
@@ -167,9 +166,6 @@ void build_reverse(Tape& t) {
         reach[dst] = written[dst] = 1;
       }
     }
-    std::vector<std::uint32_t> all_inputs(t.p);
-    for (std::uint32_t i = 0; i < t.p; ++i) all_inputs[i] = i;
-    t.reverse_gathered.push_back(gather(steps, t.m, true, t.one_row(), all_inputs));
     t.reverse.push_back(std::move(steps));
     t.reached_inputs.push_back(std::move(inputs));
   }
@@ -273,6 +269,13 @@ Tape compile(const Program& prog) {
   build_forward(t);
   build_schedule(t);
   return t;
+}
+
+GatheredSweep gather_sweep(const Tape& t, bool backward, std::size_t output) {
+  if (!backward) return gather(t.forward, t.m, false, t.one_row(), t.outputs);
+  std::vector<std::uint32_t> inputs(t.p);
+  for (std::uint32_t i = 0; i < t.p; ++i) inputs[i] = i;
+  return gather(t.reverse.at(output), t.m, true, t.one_row(), inputs);
 }
 
 const char* lane_error_text(LaneError e) {

@@ -105,12 +105,10 @@ struct Tape {
   /// order, only the nodes output j depends on, only operands that are nodes (math.md L1: the
   /// sweep never resets an adjoint once written).
   std::vector<std::vector<ReverseStep>> reverse;
-  std::vector<GatheredSweep> reverse_gathered;  ///< per output: `reverse` gathered (batch path)
   std::vector<std::vector<std::uint32_t>> reached_inputs;  ///< per output: inputs it depends on
   /// Algorithm 2's forward mode as a flat edge list, in node order: tangent[dst] (+)= tangent[src]
   /// * row[partial] over the node operands of every computed node (`assign` on the first).
   std::vector<ReverseStep> forward;
-  GatheredSweep forward_gathered;  ///< `forward` gathered (batch path)
   /// Computed nodes without node operands (all literals): their tangent is 0.
   std::vector<std::uint32_t> constant_nodes;
   /// A forward order for one point: the computed nodes by dependency level, and within a level
@@ -138,6 +136,10 @@ Tape compile(const Program& program);
 
 /// A literal rounded to the nearest double (see compile()).
 double literal_to_double(const Literal& literal);
+
+/// Tape::reverse[j] (backward = true) or Tape::forward gathered by destination (see
+/// GatheredSweep). The batch evaluator builds these once; the single point follows the edge lists.
+GatheredSweep gather_sweep(const Tape& tape, bool backward, std::size_t output = 0);
 
 /// "division by zero", "log of a value <= 0", ...
 const char* lane_error_text(LaneError e);
