@@ -39,6 +39,15 @@ struct One {
   static constexpr std::size_t count() { return 1; }
 };
 
+/// The op table's relu rule, as the double engine applies it (one place for both paths).
+constexpr std::uint32_t engine_relu_piece(Sign s) {
+#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 7  // mutant 7 (properties/): relu'(0) = 1 in the double engine
+  return s == Sign::Negative ? 0u : 1u;
+#else
+  return relu_piece(s);
+#endif
+}
+
 inline Sign sign_of(double x) { return x > 0 ? Sign::Positive : (x < 0 ? Sign::Negative : Sign::Zero); }
 /// Sign of x - y, by comparison (no rounding, no overflow).
 inline Sign sign_diff(double x, double y) { return x > y ? Sign::Positive : (x < y ? Sign::Negative : Sign::Zero); }
@@ -352,17 +361,14 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
     }
     case Code::Relu: {
       const double* x = a(0);
-#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 7  // mutant 7 (properties/): relu'(0) = 1 in the double engine
-      const auto relu_piece = [](Sign s) { return s == Sign::Negative ? 0u : 1u; };
-#endif
       double* d0 = grad ? d(0) : f.tmp;
       for (std::size_t l = 0; l < n; ++l) {
-        const std::uint32_t piece = relu_piece(sign_of(x[l]));
+        const std::uint32_t piece = engine_relu_piece(sign_of(x[l]));
         o[l] = piece == 1 ? x[l] : 0.0;
         d0[l] = piece == 1 ? 1.0 : 0.0;
       }
       if (f.piece)
-        for (std::size_t l = 0; l < n; ++l) record<L>(f, in, l, relu_piece(sign_of(x[l])), x[l] == 0);
+        for (std::size_t l = 0; l < n; ++l) record<L>(f, in, l, engine_relu_piece(sign_of(x[l])), x[l] == 0);
       break;
     }
     case Code::Abs: {
@@ -464,6 +470,7 @@ inline bool forward_run(const Tape& t, const Run& run, const Frame& f, bool grad
     U[k] = v;
     exponent = std::max(exponent, std::bit_cast<std::uint64_t>(v) & kExponent);
   };
+  const auto instr = [&](std::uint32_t k) -> const Instr& { return t.code[k - t.p]; };
   const auto args = [&](std::uint32_t k) { return t.operand.data() + t.code[k - t.p].first; };
   const auto parts = [&](std::uint32_t k) { return t.partial.data() + t.code[k - t.p].first; };
   // exp (partial: the value row itself) and log (partial 1/x), a block of kV nodes at a time.
@@ -516,6 +523,49 @@ inline bool forward_run(const Tape& t, const Run& run, const Frame& f, bool grad
       break;
     case Code::Exp: map_blocks(vexp_block, false); break;
     case Code::Log: map_blocks(vlog_block, true); break;
+    // The selections: the tie rules of the op table, pieces and tie flags as forward_instr
+    // records them; they only move finite values, so nothing to test.
+    case Code::Relu:
+      for (std::size_t i = 0; i < n; ++i) {
+        const Instr& in = instr(ks[i]);
+        const double x = U[t.operand[in.first]];
+        const std::uint32_t piece = engine_relu_piece(sign_of(x));
+        U[ks[i]] = piece == 1 ? x : 0.0;
+        if (grad) U[t.partial[in.first]] = piece == 1 ? 1.0 : 0.0;
+        record<One>(f, in, 0, piece, x == 0);
+      }
+      return true;
+    case Code::Abs:
+      for (std::size_t i = 0; i < n; ++i) {
+        const Instr& in = instr(ks[i]);
+        const double x = U[t.operand[in.first]];
+        const std::uint32_t piece = abs_piece(sign_of(x));
+        U[ks[i]] = piece == 1 ? x : (piece == 2 ? -x : 0.0);
+        if (grad) U[t.partial[in.first]] = piece == 1 ? 1.0 : (piece == 2 ? -1.0 : 0.0);
+        record<One>(f, in, 0, piece, x == 0);
+      }
+      return true;
+    case Code::Max:
+    case Code::Min: {
+      const Op op = run.code == Code::Max ? Op::Max : Op::Min;
+      bool ok = true;
+      for (std::size_t i = 0; i < n; ++i) {
+        const Instr& in = instr(ks[i]);
+        if (in.count != 2) {
+          ok &= forward_instr(t, in, ks[i], f, One{}, grad);
+          continue;
+        }
+        const double x = U[t.operand[in.first]], y = U[t.operand[in.first + 1]];
+        const std::uint32_t best = replaces_extremum(op, sign_diff(y, x)) ? 1u : 0u;
+        U[ks[i]] = best == 1 ? y : x;
+        if (grad) {
+          U[t.partial[in.first]] = best == 0 ? 1.0 : 0.0;
+          U[t.partial[in.first + 1]] = best == 1 ? 1.0 : 0.0;
+        }
+        record<One>(f, in, 0, best, x == y);
+      }
+      return ok;
+    }
     default: {
       bool ok = true;
       for (std::size_t i = 0; i < n; ++i) ok &= forward_instr(t, t.code[ks[i] - t.p], ks[i], f, One{}, grad);
