@@ -18,7 +18,9 @@
 // domain (division by zero, log or sqrt of a value <= 0, negative power of zero, a NaN or
 // infinite input, a non-finite result, a discontinuous select) is flagged with the first node
 // where it happened and the reason; the other lanes are unaffected. The point engine throws a
-// selgrad::Error naming the node instead.
+// selgrad::Error naming the node instead. The batch engine finds failing lanes through the IEEE
+// flags (overflow, division by zero, invalid) of each tile; it leaves those flags as the caller
+// had them, so a failure shows in the result only.
 #pragma once
 
 #include <cstdint>
