@@ -1,7 +1,9 @@
 // Program invariants and queries (see program.hpp).
 #include "selgrad/program/program.hpp"
 
-#include <unordered_set>
+#include <functional>
+#include <string_view>
+#include <vector>
 
 #include "selgrad/program/error.hpp"
 #include "selgrad/program/names.hpp"
@@ -16,6 +18,42 @@ bool is_valid_name(std::string_view s) {
     if (!letter(c) && !(c >= '0' && c <= '9') && c != '.') return false;
   return s != "input" && s != "output";
 }
+
+namespace {
+
+/// The set of node names seen so far, as an open-addressing table (linear probing) of node
+/// indices tagged with their hash's high bits: one allocation for the whole program, where a
+/// node-based hash set allocates per name and chases pointers; a name is compared only when the
+/// tags match. validate() runs in every compile.
+class NameTable {
+ public:
+  explicit NameTable(const std::vector<Node>& nodes) : nodes_(nodes) {
+    std::size_t size = 16;
+    while (size < 2 * nodes.size()) size *= 2;
+    slot_.assign(size, kEmpty);
+  }
+  /// Adds node k's name; false if an earlier node has the same name.
+  bool insert(std::uint32_t k) {
+    const std::string_view name = nodes_[k].name;
+    const std::size_t hash = std::hash<std::string_view>{}(name), mask = slot_.size() - 1;
+    const std::uint64_t tag = static_cast<std::uint64_t>(hash >> 32) << 32;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      if (slot_[i] == kEmpty) {
+        slot_[i] = tag | k;
+        return true;
+      }
+      if ((slot_[i] & ~std::uint64_t{0xffffffffu}) == tag && nodes_[slot_[i] & 0xffffffffu].name == name)
+        return false;
+    }
+  }
+
+ private:
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  const std::vector<Node>& nodes_;
+  std::vector<std::uint64_t> slot_;
+};
+
+}  // namespace
 
 bool Program::transcendental() const {
   for (const auto& n : nodes)
@@ -69,12 +107,11 @@ void validate(const Program& prog) {
   if (prog.input_count == 0) fail(nullptr, 0, "program has no inputs (p = 0)");
   if (prog.outputs.empty()) fail(nullptr, 0, "program has no outputs (q = 0)");
   if (prog.nodes.size() < prog.input_count) fail(nullptr, 0, "fewer nodes than inputs");
-  std::unordered_set<std::string_view> names;  // views into prog.nodes: no copies
-  names.reserve(prog.nodes.size());
+  NameTable names(prog.nodes);
   for (std::uint32_t k = 0; k < prog.nodes.size(); ++k) {
     const Node& n = prog.nodes[k];
     if (!is_valid_name(n.name)) fail(&n, n.line, "invalid name '" + n.name + "'");
-    if (!names.insert(n.name).second) fail(&n, n.line, "name '" + n.name + "' defined twice");
+    if (!names.insert(k)) fail(&n, n.line, "name '" + n.name + "' defined twice");
     const bool is_input = k < prog.input_count;
     if (is_input != (n.op == Op::Input))
       fail(&n, n.line, is_input ? "the first p nodes must be inputs" : "an input after a computed node");

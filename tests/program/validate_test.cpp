@@ -133,6 +133,18 @@ TEST(Validate, NamesAreValidAndUnique) {
   expect_program_error(e.build(), "invalid name ''");
 }
 
+// Names are kept in a hash table: many names, and a repeat far from its first use, found at
+// the repeat; many distinct names that differ only in the last characters all pass.
+TEST(Validate, NamesAreUniqueInLargePrograms) {
+  ProgramBuilder b;
+  Arg last = b.input("x");
+  for (int k = 0; k < 20000; ++k) last = b.node("v" + std::to_string(k), Op::Neg, {last});
+  b.output(last);
+  EXPECT_NO_THROW(validate(b.build()));
+  b.program().nodes[15001].name = "v17";  // node 15001 is v15000
+  expect_program_error(b.build(), "name 'v17' defined twice", "v17");
+}
+
 TEST(Validate, InputsComeFirst) {
   auto b = good_builder();
   b.program().nodes[2].op = Op::Input;
