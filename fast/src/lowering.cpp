@@ -84,19 +84,7 @@ class Builder {
 
   /// One sort statement: k consecutive Sort nodes sharing `args`; returns them by rank.
   std::vector<Arg> sort(const std::vector<std::string>& names, const std::vector<Arg>& args) {
-    const auto first = static_cast<std::uint32_t>(program_.nodes.size());
-    std::vector<Arg> out;
-    for (const auto& name : names) {
-      Node n;
-      n.name = name;
-      n.op = Op::Sort;
-      n.args = args;
-      n.group_first = first;
-      n.group_size = static_cast<std::uint32_t>(args.size());
-      program_.nodes.push_back(std::move(n));
-      out.push_back(Arg::node(static_cast<std::uint32_t>(program_.nodes.size() - 1)));
-    }
-    return out;
+    return append_sort(program_, names, args);
   }
 
   void output(Arg a) {

@@ -94,6 +94,22 @@ bool operator==(const Program& a, const Program& b) {
   return true;
 }
 
+std::vector<Arg> append_sort(Program& program, const std::vector<std::string>& names, const std::vector<Arg>& args) {
+  const auto first = static_cast<std::uint32_t>(program.nodes.size());
+  std::vector<Arg> ranks;
+  for (const auto& name : names) {
+    Node n;
+    n.name = name;
+    n.op = Op::Sort;
+    n.args = args;
+    n.group_first = first;
+    n.group_size = static_cast<std::uint32_t>(names.size());
+    program.nodes.push_back(std::move(n));
+    ranks.push_back(Arg::node(static_cast<std::uint32_t>(program.nodes.size() - 1)));
+  }
+  return ranks;
+}
+
 void validate(const Program& prog) {
   const auto fail = [](const Node* n, std::uint32_t line, const std::string& why) {
     Location where;

@@ -55,19 +55,7 @@ class ProgramBuilder {
 
   /// A sort statement: one node per name, sharing the arguments.
   std::vector<Arg> sort(const std::vector<std::string>& names, const std::vector<Arg>& args) {
-    const auto first = static_cast<std::uint32_t>(prog_.nodes.size());
-    std::vector<Arg> out;
-    for (const auto& name : names) {
-      Node n;
-      n.name = name;
-      n.op = Op::Sort;
-      n.args = args;
-      n.group_first = first;
-      n.group_size = static_cast<std::uint32_t>(names.size());
-      prog_.nodes.push_back(std::move(n));
-      out.push_back(Arg::node(static_cast<std::uint32_t>(prog_.nodes.size() - 1)));
-    }
-    return out;
+    return append_sort(prog_, names, args);
   }
 
   ProgramBuilder& output(Arg a) {

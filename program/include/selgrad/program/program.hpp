@@ -66,6 +66,11 @@ struct Program {
   friend bool operator==(const Program& a, const Program& b);
 };
 
+/// Appends one sort statement to a program under construction: a Sort node per name, in rank
+/// order (the first name is the largest value), all sharing `args` (as many as names). Returns
+/// the new nodes by rank.
+std::vector<Arg> append_sort(Program& program, const std::vector<std::string>& names, const std::vector<Arg>& args);
+
 /// Checks every invariant a program must satisfy (inputs first, p > 0, q > 0, arguments refer
 /// to earlier nodes, arities, literal-only positions of lin, sort groups, unique names).
 /// Throws Error(ErrorKind::Program) naming the node. The parser's output always passes; this is
