@@ -5,7 +5,10 @@
 //    over lanes that the compiler vectorises; exp/log/log1p/tanh use SLEEF's vector functions
 //    (1.0-ulp variants). W is chosen so that a tile's working set stays in cache, and memory does
 //    not grow with N beyond the inputs and results.
-//  * PointEvaluator runs the same tape at one point: the fast path for large programs.
+//  * PointEvaluator runs the same tape at one point: the fast path for large programs. It runs
+//    the tape's runs (Tape::runs: one op at one dependency level, no dispatch inside a run) and
+//    sweeps back over the edge lists without branches. Its results are those of a lane of a
+//    batch, bit for bit: the same kernels, the same SLEEF functions, the same summation order.
 //
 // The Jacobian (q x p per point) comes from Algorithm 2 in reverse mode (one backward sweep per
 // output, q sweeps) or in forward mode (one tangent sweep per input, p sweeps); by default the
