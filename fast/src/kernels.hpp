@@ -89,7 +89,8 @@ SELGRAD_VMAP(vtanh, Sleef_tanh_u10)
 template <void (*Block)(const double*, double*), class L>
 inline void vmap(const double* a, double* o, L lanes) {
   if constexpr (std::is_same_v<L, One>) {
-    alignas(64) double buf[kV] = {};
+    alignas(64) double buf[kV];
+    std::fill_n(buf, kV, 1.0);  // padding inside every function's domain
     buf[0] = a[0];
     Block(buf, buf);
     o[0] = buf[0];
