@@ -52,6 +52,41 @@ inline Sign sign_of(double x) { return x > 0 ? Sign::Positive : (x < 0 ? Sign::N
 /// Sign of x - y, by comparison (no rounding, no overflow).
 inline Sign sign_diff(double x, double y) { return x > y ? Sign::Positive : (x < y ? Sign::Negative : Sign::Zero); }
 
+// ---- one lane of an op: written once, used by the lane loops and by the point's runs --------
+
+/// relu at x: value and partial by the op table's rule; returns the piece.
+inline std::uint32_t relu_lane(double x, double& value, double& partial) {
+  const std::uint32_t piece = engine_relu_piece(sign_of(x));
+  value = piece == 1 ? x : 0.0;
+  partial = piece == 1 ? 1.0 : 0.0;
+  return piece;
+}
+
+/// abs at x: value and partial by the op table's rule; returns the piece.
+inline std::uint32_t abs_lane(double x, double& value, double& partial) {
+  const std::uint32_t piece = abs_piece(sign_of(x));
+  value = piece == 1 ? x : (piece == 2 ? -x : 0.0);
+  partial = piece == 1 ? 1.0 : (piece == 2 ? -1.0 : 0.0);
+  return piece;
+}
+
+/// x / y and the op table's partials 1/y and -(x/y)(1/y): one division for both.
+inline void div_lane(double x, double y, double& value, double& dx, double& dy) {
+  const double v = x / y, r = 1.0 / y;
+  value = v;
+  dx = r;
+  dy = -(v * r);
+}
+
+/// max or min of two arguments: the first wins a tie (replaces_extremum); returns the piece.
+inline std::uint32_t extremum2_lane(Op op, double x, double y, double& value, double& dx, double& dy) {
+  const std::uint32_t best = replaces_extremum(op, sign_diff(y, x)) ? 1u : 0u;
+  value = best == 1 ? y : x;
+  dx = best == 0 ? 1.0 : 0.0;
+  dy = best == 1 ? 1.0 : 0.0;
+  return best;
+}
+
 // ---- vector transcendental functions (SLEEF, 1.0-ulp variants) -----------------------------
 
 // Every path maps exp, log, log1p and tanh through SLEEF's vector functions: a tile whole rows
@@ -271,14 +306,9 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
     }
     case Code::Div: {
       const double *x = a(0), *y = a(1);
-      if (grad) {  // the op table's partials: 1/b and -y (1/b)
+      if (grad) {
         double *__restrict d0 = d(0), *__restrict d1 = d(1);
-        for (std::size_t l = 0; l < n; ++l) {
-          const double v = x[l] / y[l], r = 1.0 / y[l];
-          o[l] = v;
-          d0[l] = r;
-          d1[l] = -(v * r);
-        }
+        for (std::size_t l = 0; l < n; ++l) div_lane(x[l], y[l], o[l], d0[l], d1[l]);
       } else {
         for (std::size_t l = 0; l < n; ++l) o[l] = x[l] / y[l];
       }
@@ -363,11 +393,7 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
     case Code::Relu: {
       const double* x = a(0);
       double* d0 = grad ? d(0) : f.tmp;
-      for (std::size_t l = 0; l < n; ++l) {
-        const std::uint32_t piece = engine_relu_piece(sign_of(x[l]));
-        o[l] = piece == 1 ? x[l] : 0.0;
-        d0[l] = piece == 1 ? 1.0 : 0.0;
-      }
+      for (std::size_t l = 0; l < n; ++l) relu_lane(x[l], o[l], d0[l]);
       if (f.piece)
         for (std::size_t l = 0; l < n; ++l) record<L>(f, in, l, engine_relu_piece(sign_of(x[l])), x[l] == 0);
       break;
@@ -375,11 +401,7 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
     case Code::Abs: {
       const double* x = a(0);
       double* d0 = grad ? d(0) : f.tmp;
-      for (std::size_t l = 0; l < n; ++l) {
-        const std::uint32_t piece = abs_piece(sign_of(x[l]));
-        o[l] = piece == 1 ? x[l] : (piece == 2 ? -x[l] : 0.0);
-        d0[l] = piece == 1 ? 1.0 : (piece == 2 ? -1.0 : 0.0);
-      }
+      for (std::size_t l = 0; l < n; ++l) abs_lane(x[l], o[l], d0[l]);
       if (f.piece)
         for (std::size_t l = 0; l < n; ++l) record<L>(f, in, l, abs_piece(sign_of(x[l])), x[l] == 0);
       break;
@@ -512,13 +534,13 @@ inline bool forward_run(const Tape& t, const Run& run, const Frame& f, bool grad
     case Code::Div:
       for (std::size_t i = 0; i < n; ++i) {
         const std::uint32_t* a = args(ks[i]);
-        const double x = U[a[0]], y = U[a[1]], v = x / y;
+        double v, dx, dy;
+        div_lane(U[a[0]], U[a[1]], v, dx, dy);
         put(ks[i], v);
         if (grad) {
           const std::uint32_t* d = parts(ks[i]);
-          const double r = 1.0 / y;
-          U[d[0]] = r;
-          U[d[1]] = -(v * r);
+          U[d[0]] = dx;
+          U[d[1]] = dy;
         }
       }
       break;
@@ -530,9 +552,9 @@ inline bool forward_run(const Tape& t, const Run& run, const Frame& f, bool grad
       for (std::size_t i = 0; i < n; ++i) {
         const Instr& in = instr(ks[i]);
         const double x = U[t.operand[in.first]];
-        const std::uint32_t piece = engine_relu_piece(sign_of(x));
-        U[ks[i]] = piece == 1 ? x : 0.0;
-        if (grad) U[t.partial[in.first]] = piece == 1 ? 1.0 : 0.0;
+        double partial;
+        const std::uint32_t piece = relu_lane(x, U[ks[i]], partial);
+        if (grad) U[t.partial[in.first]] = partial;
         record<One>(f, in, 0, piece, x == 0);
       }
       return true;
@@ -540,9 +562,9 @@ inline bool forward_run(const Tape& t, const Run& run, const Frame& f, bool grad
       for (std::size_t i = 0; i < n; ++i) {
         const Instr& in = instr(ks[i]);
         const double x = U[t.operand[in.first]];
-        const std::uint32_t piece = abs_piece(sign_of(x));
-        U[ks[i]] = piece == 1 ? x : (piece == 2 ? -x : 0.0);
-        if (grad) U[t.partial[in.first]] = piece == 1 ? 1.0 : (piece == 2 ? -1.0 : 0.0);
+        double partial;
+        const std::uint32_t piece = abs_lane(x, U[ks[i]], partial);
+        if (grad) U[t.partial[in.first]] = partial;
         record<One>(f, in, 0, piece, x == 0);
       }
       return true;
@@ -557,11 +579,11 @@ inline bool forward_run(const Tape& t, const Run& run, const Frame& f, bool grad
           continue;
         }
         const double x = U[t.operand[in.first]], y = U[t.operand[in.first + 1]];
-        const std::uint32_t best = replaces_extremum(op, sign_diff(y, x)) ? 1u : 0u;
-        U[ks[i]] = best == 1 ? y : x;
+        double dx, dy;
+        const std::uint32_t best = extremum2_lane(op, x, y, U[ks[i]], dx, dy);
         if (grad) {
-          U[t.partial[in.first]] = best == 0 ? 1.0 : 0.0;
-          U[t.partial[in.first + 1]] = best == 1 ? 1.0 : 0.0;
+          U[t.partial[in.first]] = dx;
+          U[t.partial[in.first + 1]] = dy;
         }
         record<One>(f, in, 0, best, x == y);
       }
