@@ -74,12 +74,7 @@ class Builder {
   }
 
   Arg node(std::string name, Op op, std::vector<Arg> args) {
-    Node n;
-    n.name = std::move(name);
-    n.op = op;
-    n.args = std::move(args);
-    program_.nodes.push_back(std::move(n));
-    return Arg::node(static_cast<std::uint32_t>(program_.nodes.size() - 1));
+    return append_node(program_, std::move(name), op, std::move(args));
   }
 
   /// One sort statement: k consecutive Sort nodes sharing `args`; returns them by rank.

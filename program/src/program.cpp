@@ -94,18 +94,22 @@ bool operator==(const Program& a, const Program& b) {
   return true;
 }
 
+Arg append_node(Program& program, std::string name, Op op, std::vector<Arg> args) {
+  Node n;
+  n.name = std::move(name);
+  n.op = op;
+  n.args = std::move(args);
+  program.nodes.push_back(std::move(n));
+  return Arg::node(static_cast<std::uint32_t>(program.nodes.size() - 1));
+}
+
 std::vector<Arg> append_sort(Program& program, const std::vector<std::string>& names, const std::vector<Arg>& args) {
   const auto first = static_cast<std::uint32_t>(program.nodes.size());
   std::vector<Arg> ranks;
   for (const auto& name : names) {
-    Node n;
-    n.name = name;
-    n.op = Op::Sort;
-    n.args = args;
-    n.group_first = first;
-    n.group_size = static_cast<std::uint32_t>(names.size());
-    program.nodes.push_back(std::move(n));
-    ranks.push_back(Arg::node(static_cast<std::uint32_t>(program.nodes.size() - 1)));
+    ranks.push_back(append_node(program, name, Op::Sort, args));
+    program.nodes.back().group_first = first;
+    program.nodes.back().group_size = static_cast<std::uint32_t>(names.size());
   }
   return ranks;
 }

@@ -46,21 +46,17 @@ std::vector<std::uint32_t> identity(std::size_t n) {
   return v;
 }
 
-Arg literal(Program& out, const reference::Rational& v) {
-  out.literals.push_back(*parse_literal(reference::to_string(v)));
-  return Arg::literal(static_cast<std::uint32_t>(out.literals.size() - 1));
-}
 
 std::uint32_t emit(Program& out, const std::string& name, Op op, std::vector<Arg> args) {
-  Node n;
-  n.name = name;
-  n.op = op;
-  n.args = std::move(args);
-  out.nodes.push_back(std::move(n));
-  return static_cast<std::uint32_t>(out.nodes.size() - 1);
+  return append_node(out, name, op, std::move(args)).index;
 }
 
 }  // namespace
+
+Arg append_literal(Program& out, const reference::Rational& v) {
+  out.literals.push_back(*parse_literal(reference::to_string(v)));
+  return Arg::literal(static_cast<std::uint32_t>(out.literals.size() - 1));
+}
 
 Program compose(const Program& f, const Program& g) {
   if (g.p() != f.q()) throw std::invalid_argument("compose: G needs as many inputs as F has outputs");
@@ -92,15 +88,15 @@ Program add_zero_kink(const Program& f, const reference::Rational& r, const refe
   const auto fi = append(out, f, "f.", {0});
   const Arg t = Arg::node(0);
   // zero(u) = relu(-u) + u - relu(u), u = t - s  (examples/zero.sgp, shifted)
-  const Arg u = Arg::node(emit(out, "z.u", Op::Sub, {t, literal(out, s)}));
+  const Arg u = Arg::node(emit(out, "z.u", Op::Sub, {t, append_literal(out, s)}));
   const Arg a = Arg::node(emit(out, "z.a", Op::Neg, {u}));
   const Arg b = Arg::node(emit(out, "z.b", Op::Relu, {a}));
   const Arg c = Arg::node(emit(out, "z.c", Op::Add, {b, u}));
   const Arg d = Arg::node(emit(out, "z.d", Op::Relu, {u}));
   const Arg z = Arg::node(emit(out, "z.zero", Op::Sub, {c, d}));
-  const Arg zero_lit = literal(out, 0);
-  const Arg one_lit = literal(out, 1);
-  const Arg r_lit = literal(out, r);
+  const Arg zero_lit = append_literal(out, 0);
+  const Arg one_lit = append_literal(out, 1);
+  const Arg r_lit = append_literal(out, r);
   out.outputs.push_back(emit(out, "y", Op::Lin, {zero_lit, one_lit, Arg::node(fi[f.outputs[0]]), r_lit, z}));
   validate(out);
   return out;

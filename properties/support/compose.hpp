@@ -8,6 +8,9 @@
 
 namespace selgrad::properties {
 
+/// Appends the exact literal v to `out` (its text read back exactly); returns it as an argument.
+Arg append_literal(Program& out, const reference::Rational& v);
+
 /// G o F: F's outputs feed G's inputs, in order (needs G.p() == F.q()). Outputs: G's.
 Program compose(const Program& f, const Program& g);
 

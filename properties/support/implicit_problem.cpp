@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "selgrad/program/parse.hpp"
+#include "support/compose.hpp"
 #include "selgrad/reference/implicit.hpp"
 
 namespace selgrad::properties {
@@ -37,17 +37,9 @@ Program implicit_problem(const Program& h, const RationalMatrix& mat) {
     if (node.op == Op::Sort) node.group_first = moved(node.group_first);
     out.nodes.push_back(std::move(node));
   }
-  const auto literal = [&](const reference::Rational& v) {
-    out.literals.push_back(*parse_literal(reference::to_string(v)));
-    return Arg::literal(static_cast<std::uint32_t>(out.literals.size() - 1));
-  };
+  const auto literal = [&](const reference::Rational& v) { return append_literal(out, v); };
   const auto emit = [&](std::string name, Op op, std::vector<Arg> args) {
-    Node node;
-    node.name = std::move(name);
-    node.op = op;
-    node.args = std::move(args);
-    out.nodes.push_back(std::move(node));
-    return Arg::node(static_cast<std::uint32_t>(out.nodes.size() - 1));
+    return append_node(out, std::move(name), op, std::move(args));
   };
   std::vector<Arg> d;
   for (std::uint32_t i = 0; i < m; ++i)

@@ -33,12 +33,7 @@ class ProgramBuilder {
 
   /// A single-result node.
   Arg node(const std::string& name, Op op, std::vector<Arg> args) {
-    Node n;
-    n.name = name;
-    n.op = op;
-    n.args = std::move(args);
-    prog_.nodes.push_back(std::move(n));
-    return Arg::node(static_cast<std::uint32_t>(prog_.nodes.size() - 1));
+    return append_node(prog_, name, op, std::move(args));
   }
 
   Arg powi(const std::string& name, Arg a, std::int64_t k) {

@@ -66,6 +66,9 @@ struct Program {
   friend bool operator==(const Program& a, const Program& b);
 };
 
+/// Appends a single-result node to a program under construction; returns it as an argument.
+Arg append_node(Program& program, std::string name, Op op, std::vector<Arg> args);
+
 /// Appends one sort statement to a program under construction: a Sort node per name, in rank
 /// order (the first name is the largest value), all sharing `args` (as many as names). Returns
 /// the new nodes by rank.
