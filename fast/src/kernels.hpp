@@ -14,6 +14,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <type_traits>
 #include <vector>
 
@@ -509,25 +510,16 @@ inline bool forward_run(const Tape& t, const Run& run, const Frame& f, bool grad
       }
     }
   };
+  const auto binary = [&](auto op) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint32_t* a = args(ks[i]);
+      put(ks[i], op(U[a[0]], U[a[1]]));
+    }
+  };
   switch (run.code) {
-    case Code::Add2:
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::uint32_t* a = args(ks[i]);
-        put(ks[i], U[a[0]] + U[a[1]]);
-      }
-      break;
-    case Code::Sub:
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::uint32_t* a = args(ks[i]);
-        put(ks[i], U[a[0]] - U[a[1]]);
-      }
-      break;
-    case Code::Mul2:
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::uint32_t* a = args(ks[i]);
-        put(ks[i], U[a[0]] * U[a[1]]);
-      }
-      break;
+    case Code::Add2: binary(std::plus<>{}); break;
+    case Code::Sub: binary(std::minus<>{}); break;
+    case Code::Mul2: binary(std::multiplies<>{}); break;
     case Code::Neg:
       for (std::size_t i = 0; i < n; ++i) put(ks[i], -U[args(ks[i])[0]]);
       break;
