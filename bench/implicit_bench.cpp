@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "ratio_reporter.hpp"
 #include "selgrad/fast/implicit.hpp"
 
 namespace {
@@ -186,24 +187,16 @@ void implicit_interleaved(benchmark::State& state, Index n, double rho) {
   state.counters["rcond"] = rule.rcond();
 }
 
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const auto& r : runs)
-      if (!r.error_occurred && r.run_type == Run::RT_Iteration && r.counters.count("n"))
-        for (const auto& [key, counter] : r.counters)
-          counters[{r.counters.at("rho").value, static_cast<Index>(r.counters.at("n").value)}][key] = counter.value;
-  }
-  std::map<std::pair<double, Index>, std::map<std::string, double>> counters;  // by (rho, n)
-};
-
-void print_ratios(const RatioReporter& rep) {
+void print_ratios(const selgrad::bench::RatioReporter& rep) {
+  // The counters of each equilibrium benchmark, by (rho, n).
+  std::map<std::pair<double, Index>, std::map<std::string, double>> by_size;
+  for (const auto& [name, c] : rep.counters)
+    if (c.count("n") && c.count("rho")) by_size[{c.at("rho"), static_cast<Index>(c.at("n"))}] = c;
   std::printf("\nTimes per phase (us, same run) and ratios:\n");
   std::printf("  %4s %5s %5s %4s %10s %9s %8s %9s %10s %10s %10s | %8s %11s %11s %11s %11s\n", "rho", "n", "steps", "K",
               "newton", "fixed_pt", "vjp", "rule+vjp", "factor+vjp", "unroll_fwd", "unroll_rev", "vjp/newt",
               "rule+vjp/nt", "fact+vjp/nt", "fact+vjp/fp", "unroll_r/fp");
-  for (const auto& [key, c] : rep.counters) {
+  for (const auto& [key, c] : by_size) {
     const auto us = [&](const std::string& p) { return c.at(p + "_us"); };
     std::printf("  %4.2f %5ld %5.0f %4.0f %10.1f %9.1f %8.2f %9.2f %10.1f %10.1f %10.1f | %8.4f %11.4f %11.3f %11.3f %11.3f\n",
                 key.first, static_cast<long>(key.second), c.at("newton_steps"), c.at("K"), us("newton"),
@@ -212,7 +205,7 @@ void print_ratios(const RatioReporter& rep) {
                 us("factor+vjp") / us("fixed_point"), us("unrolled_rev") / us("fixed_point"));
   }
   std::printf("\nImplicit VJP with the factorization reused vs the forward (Newton) solve (target <= 1.3):\n");
-  for (const auto& [key, c] : rep.counters) {
+  for (const auto& [key, c] : by_size) {
     const double r1 = c.at("rule+vjp_us") / c.at("newton_us"), r2 = c.at("vjp_us") / c.at("newton_us");
     std::printf("  rho = %.2f, n = %4ld: (rule from Newton + VJP) / Newton = %.4f %s, VJP alone / Newton = %.4f; "
                 "unrolled reverse (K = %.0f) / VJP = %.1f, / (rule + VJP) = %.1f; |VJP - unrolled| / |VJP| = %.1e\n",
@@ -238,11 +231,5 @@ int main(int argc, char** argv) {
           ->Unit(benchmark::kMillisecond)
           ->MinTime(n >= 500 ? 1.0 : 0.3);
     }
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  print_ratios(reporter);
-  benchmark::Shutdown();
-  return 0;
+  return selgrad::bench::run_with_ratios(argc, argv, print_ratios);
 }

@@ -20,6 +20,7 @@
 #include "selgrad/fast/layers.hpp"
 #include "selgrad/fast/layers_network.hpp"
 #include "peers/mlp_hand.hpp"
+#include "ratio_reporter.hpp"
 
 namespace {
 
@@ -121,24 +122,7 @@ void register_layer(const std::string& name, const L& layer, Index features, Ind
       ->Unit(benchmark::kMicrosecond);
 }
 
-// ------------------------------------------------------------------------------------------
-// A console reporter that also keeps each benchmark's real time, for the ratio table.
-
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const auto& r : runs)
-      if (!r.error_occurred && r.run_type == Run::RT_Iteration) {
-        seconds[r.benchmark_name()] = r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit);
-        for (const auto& [key, counter] : r.counters) counters[r.benchmark_name()][key] = counter.value;
-      }
-  }
-  std::map<std::string, double> seconds;
-  std::map<std::string, std::map<std::string, double>> counters;
-};
-
-void print_ratios(const RatioReporter& rep) {
+void print_ratios(const selgrad::bench::RatioReporter& rep) {
   const auto& t = rep.seconds;
   const auto has = [&](const std::string& k) { return t.count(k) != 0; };
   std::printf("\nRatios (same run):\n");
@@ -202,11 +186,5 @@ int main(int argc, char** argv) {
   register_layer("Sort/group16-256x256", Sort(256, 16), 256, 256);
   register_layer("Sort/whole-256x256", Sort(256), 256, 256);
 
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  print_ratios(reporter);
-  benchmark::Shutdown();
-  return 0;
+  return selgrad::bench::run_with_ratios(argc, argv, print_ratios);
 }
