@@ -516,6 +516,17 @@ inline bool forward_run(const Tape& t, const Run& run, const Frame& f, bool grad
       put(ks[i], op(U[a[0]], U[a[1]]));
     }
   };
+  // relu or abs: value, partial and piece from the one-lane rule; the tie is at 0.
+  const auto unary_selection = [&](auto lane) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const Instr& in = instr(ks[i]);
+      const double x = U[t.operand[in.first]];
+      double partial;
+      const std::uint32_t piece = lane(x, U[ks[i]], partial);
+      if (grad) U[t.partial[in.first]] = partial;
+      record<One>(f, in, 0, piece, x == 0);
+    }
+  };
   switch (run.code) {
     case Code::Add2: binary(std::plus<>{}); break;
     case Code::Sub: binary(std::minus<>{}); break;
@@ -540,26 +551,8 @@ inline bool forward_run(const Tape& t, const Run& run, const Frame& f, bool grad
     case Code::Log: map_blocks(vlog_block, true); break;
     // The selections: the tie rules of the op table, pieces and tie flags as forward_instr
     // records them; they only move finite values, so nothing to test.
-    case Code::Relu:
-      for (std::size_t i = 0; i < n; ++i) {
-        const Instr& in = instr(ks[i]);
-        const double x = U[t.operand[in.first]];
-        double partial;
-        const std::uint32_t piece = relu_lane(x, U[ks[i]], partial);
-        if (grad) U[t.partial[in.first]] = partial;
-        record<One>(f, in, 0, piece, x == 0);
-      }
-      return true;
-    case Code::Abs:
-      for (std::size_t i = 0; i < n; ++i) {
-        const Instr& in = instr(ks[i]);
-        const double x = U[t.operand[in.first]];
-        double partial;
-        const std::uint32_t piece = abs_lane(x, U[ks[i]], partial);
-        if (grad) U[t.partial[in.first]] = partial;
-        record<One>(f, in, 0, piece, x == 0);
-      }
-      return true;
+    case Code::Relu: unary_selection([](double x, double& v, double& d) { return relu_lane(x, v, d); }); return true;
+    case Code::Abs: unary_selection([](double x, double& v, double& d) { return abs_lane(x, v, d); }); return true;
     case Code::Max:
     case Code::Min: {
       const Op op = run.code == Code::Max ? Op::Max : Op::Min;
