@@ -1,8 +1,11 @@
 // Exact literal parsing (see literal.hpp): decimal and fraction forms to sign/num/den digits.
 #include "selgrad/program/literal.hpp"
 
+#include <bit>
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <vector>
 
 namespace selgrad {
 namespace {
@@ -18,6 +21,36 @@ std::string strip_zeros(std::string_view s) {
   std::size_t i = 0;
   while (i + 1 < s.size() && s[i] == '0') ++i;
   return std::string(s.substr(i));
+}
+
+/// n * 2^k in decimal, by repeated multiplication of base-1e9 limbs (least significant first).
+std::string times_pow2(std::uint64_t n, int k) {
+  constexpr std::uint64_t kBase = 1000000000;
+  std::vector<std::uint64_t> limbs;
+  do {
+    limbs.push_back(n % kBase);
+    n /= kBase;
+  } while (n != 0);
+  while (k > 0) {
+    const int step = k < 29 ? k : 29;  // limb * 2^29 + carry stays below 2^64
+    std::uint64_t carry = 0;
+    for (auto& limb : limbs) {
+      const std::uint64_t v = (limb << step) + carry;
+      limb = v % kBase;
+      carry = v / kBase;
+    }
+    while (carry != 0) {
+      limbs.push_back(carry % kBase);
+      carry /= kBase;
+    }
+    k -= step;
+  }
+  std::string out = std::to_string(limbs.back());
+  for (std::size_t i = limbs.size() - 1; i-- > 0;) {
+    const std::string part = std::to_string(limbs[i]);
+    out += std::string(9 - part.size(), '0') + part;
+  }
+  return out;
 }
 
 std::optional<Literal> fail(std::string* why, const char* reason) {
@@ -51,6 +84,24 @@ Literal Literal::from_int(std::int64_t v) {
       v < 0 ? static_cast<std::uint64_t>(-(v + 1)) + 1 : static_cast<std::uint64_t>(v);
   l.numerator = std::to_string(mag);
   l.denominator = "1";
+  return l;
+}
+
+std::optional<Literal> Literal::from_double(double v) {
+  if (!std::isfinite(v)) return std::nullopt;
+  if (v == 0.0) return from_int(0);
+  int e = 0;
+  const double m = std::frexp(std::abs(v), &e);  // |v| = m 2^e, m in [1/2, 1)
+  auto n = static_cast<std::uint64_t>(std::ldexp(m, 53));  // |v| = n 2^(e - 53), n < 2^53
+  e -= 53;
+  const int z = std::countr_zero(n);
+  n >>= z;
+  e += z;
+  Literal l;
+  l.negative = v < 0;
+  l.numerator = e >= 0 ? times_pow2(n, e) : std::to_string(n);
+  l.denominator = e >= 0 ? "1" : times_pow2(1, -e);
+  l.text = l.as_fraction();
   return l;
 }
 

@@ -34,6 +34,9 @@ struct Literal {
   std::optional<std::int64_t> as_int64() const;
 
   static Literal from_int(std::int64_t v);
+  /// The exact value of a finite double (a dyadic rational: `n` or `n/2^k`, reduced), or
+  /// std::nullopt for an infinite or NaN value.
+  static std::optional<Literal> from_double(double v);
 };
 
 /// Limits on literal size: a literal is text, and text must not become a denial of service.
