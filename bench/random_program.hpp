@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "selgrad/program/builder.hpp"
 #include "selgrad/program/literal.hpp"
 #include "selgrad/program/op.hpp"
 #include "selgrad/program/program.hpp"
@@ -85,23 +86,18 @@ class RandomProgramBuilder {
   Program build() {
     if (o_.inputs == 0 || o_.outputs == 0 || o_.nodes < o_.inputs + o_.outputs || o_.window == 0)
       throw std::invalid_argument("random_program: need p > 0, q > 0, window > 0, m >= p + q");
-    prog_.nodes.reserve(o_.nodes);
     mul_depth_.reserve(o_.nodes);
     for (std::uint32_t i = 0; i < o_.inputs; ++i) {
-      Node n;
-      n.name = "x" + std::to_string(i);
-      n.op = Op::Input;
-      push(std::move(n), 0);
+      b_.input("x" + std::to_string(i));
+      mul_depth_.push_back(0);
     }
-    prog_.input_count = o_.inputs;
     while (size() < o_.nodes) step();
-    for (std::uint32_t r = o_.outputs; r > 0; --r) prog_.outputs.push_back(size() - r);
-    validate(prog_);
-    return std::move(prog_);
+    for (std::uint32_t r = o_.outputs; r > 0; --r) b_.output(Arg::node(size() - r));
+    return b_.build();
   }
 
  private:
-  std::uint32_t size() const { return static_cast<std::uint32_t>(prog_.nodes.size()); }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(b_.size()); }
   std::uint32_t room() const { return o_.nodes - size(); }
 
   /// A node operand among the last `window` nodes.
@@ -121,17 +117,7 @@ class RandomProgramBuilder {
     return out;
   }
 
-  Arg lit(const std::string& text) {
-    auto it = literal_index_.find(text);
-    if (it == literal_index_.end()) {
-      std::string why;
-      auto l = parse_literal(text, &why);
-      if (!l) throw std::invalid_argument("random_program: bad literal " + text + ": " + why);
-      it = literal_index_.emplace(text, static_cast<std::uint32_t>(prog_.literals.size())).first;
-      prog_.literals.push_back(std::move(*l));
-    }
-    return Arg::literal(it->second);
-  }
+  Arg lit(const std::string& text) { return b_.literal(text); }
 
   std::uint32_t depth_of(const std::vector<Arg>& args) const {
     std::uint32_t d = 0;
@@ -140,20 +126,13 @@ class RandomProgramBuilder {
     return d;
   }
 
-  std::uint32_t push(Node n, std::uint32_t depth) {
-    if (n.op != Op::Input) n.name = "n" + std::to_string(size());
-    prog_.nodes.push_back(std::move(n));
-    mul_depth_.push_back(depth);
-    return size() - 1;
-  }
-
   std::uint32_t emit(Op op, std::vector<Arg> args, Cmp cmp = Cmp::Lt) {
-    Node n;
-    n.op = op;
-    n.cmp = cmp;
     const std::uint32_t d = depth_of(args) + (op == Op::Mul ? 1u : 0u);
-    n.args = std::move(args);
-    return push(std::move(n), d);
+    const std::string name = "n" + std::to_string(size());
+    const Arg a = op == Op::Select ? b_.select(name, cmp, args[0], args[1], args[2], args[3])
+                                   : b_.node(name, op, std::move(args));
+    mul_depth_.push_back(d);
+    return a.index;
   }
 
   static std::vector<Arg> as_args(const std::vector<std::uint32_t>& idx) {
@@ -244,15 +223,10 @@ class RandomProgramBuilder {
           return;
         }
         const auto args = as_args(pick_distinct(k));
-        const std::uint32_t first = size();
-        for (std::uint32_t r = 0; r < k; ++r) {
-          Node n;
-          n.op = Op::Sort;
-          n.args = args;
-          n.group_first = first;
-          n.group_size = k;
-          push(std::move(n), depth_of(args));
-        }
+        std::vector<std::string> names;
+        for (std::uint32_t r = 0; r < k; ++r) names.push_back("n" + std::to_string(size() + r));
+        b_.sort(std::move(names), args);
+        mul_depth_.insert(mul_depth_.end(), k, depth_of(args));
         return;
       }
     }
@@ -260,9 +234,8 @@ class RandomProgramBuilder {
 
   SplitMix64 rng_;
   RandomProgramOptions o_;
-  Program prog_;
+  ProgramBuilder b_;
   std::vector<std::uint32_t> mul_depth_;
-  std::map<std::string, std::uint32_t> literal_index_;
 };
 
 }  // namespace detail

@@ -141,6 +141,7 @@ class DoubleInterpreter {
           y = arg(a[0]);
           for (std::size_t i = 1; i < a.size(); ++i) y = std::min(y, arg(a[i]));
           break;
+        case Op::Clamp: y = std::min(std::max(arg(a[0]), arg(a[1])), arg(a[2])); break;
         case Op::Select: {
           const double u = arg(a[0]), v = arg(a[1]);
           bool holds = false;

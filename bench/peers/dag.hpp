@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "selgrad/program/builder.hpp"
 #include "selgrad/program/op.hpp"
 #include "selgrad/program/program.hpp"
 
@@ -128,36 +129,28 @@ inline Dag make_dag(std::uint32_t ops, bool nonsmooth, std::uint64_t seed = 42) 
 
 /// The same DAG as a selgrad Program (one node per op, output = last node).
 inline Program to_program(const Dag& d) {
-  Program p;
-  p.input_count = d.inputs;
-  p.nodes.reserve(d.nodes());
-  for (std::uint32_t i = 0; i < d.inputs; ++i) {
-    Node n;
-    n.name = "x" + std::to_string(i);
-    p.nodes.push_back(std::move(n));
-  }
+  ProgramBuilder b;
+  for (std::uint32_t i = 0; i < d.inputs; ++i) b.input("x" + std::to_string(i));
   for (std::size_t i = 0; i < d.code.size(); ++i) {
     const DagInstr& in = d.code[i];
-    Node n;
-    n.name = "n" + std::to_string(d.inputs + i);
+    Op op = Op::Add;
     switch (in.op) {
-      case DagOp::Add: n.op = Op::Add; break;
-      case DagOp::Sub: n.op = Op::Sub; break;
-      case DagOp::Mul: n.op = Op::Mul; break;
-      case DagOp::Div: n.op = Op::Div; break;
-      case DagOp::Exp: n.op = Op::Exp; break;
-      case DagOp::Log: n.op = Op::Log; break;
-      case DagOp::Relu: n.op = Op::Relu; break;
-      case DagOp::Max: n.op = Op::Max; break;
-      case DagOp::Abs: n.op = Op::Abs; break;
+      case DagOp::Add: op = Op::Add; break;
+      case DagOp::Sub: op = Op::Sub; break;
+      case DagOp::Mul: op = Op::Mul; break;
+      case DagOp::Div: op = Op::Div; break;
+      case DagOp::Exp: op = Op::Exp; break;
+      case DagOp::Log: op = Op::Log; break;
+      case DagOp::Relu: op = Op::Relu; break;
+      case DagOp::Max: op = Op::Max; break;
+      case DagOp::Abs: op = Op::Abs; break;
     }
-    n.args.push_back(Arg::node(in.a));
-    if (!unary(in.op)) n.args.push_back(Arg::node(in.b));
-    p.nodes.push_back(std::move(n));
+    std::vector<Arg> args{Arg::node(in.a)};
+    if (!unary(in.op)) args.push_back(Arg::node(in.b));
+    b.node("n" + std::to_string(d.inputs + i), op, std::move(args));
   }
-  p.outputs = {static_cast<std::uint32_t>(p.nodes.size() - 1)};
-  validate(p);
-  return p;
+  b.output(Arg::node(static_cast<std::uint32_t>(b.size() - 1)));
+  return b.build();
 }
 
 /// DAGs are built once per (ops, mix) and shared by every benchmark of a binary.

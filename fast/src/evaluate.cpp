@@ -102,9 +102,7 @@ std::size_t tile_budget(std::size_t requested) {
   return l2 > 0 ? static_cast<std::size_t>(l2) / 2 : std::size_t{256} * 1024;
 }
 
-bool use_forward(const Tape& t, JacobianMode mode) {
-  return mode == JacobianMode::Forward || (mode == JacobianMode::Auto && t.p < t.q());
-}
+bool use_forward(const Tape& t, JacobianMode mode) { return uses_forward_sweeps(mode, t.p, t.q()); }
 
 }  // namespace
 
@@ -126,8 +124,10 @@ struct BatchEvaluator::Impl {
   Rows A;  // (m + constants) x W adjoints
   std::vector<std::uint32_t> piece;
   std::vector<std::uint8_t> tie;
-  Rows tmp;
   std::vector<std::uint32_t> order_scratch;
+  std::vector<std::uint8_t> same_scratch;
+  std::vector<const double*> arg_rows;
+  std::vector<double*> partial_rows;
   std::vector<std::uint8_t> flagged;  // per lane of the tile
   std::vector<const double*> columns;  // per input: the row holding its Jacobian entries
   std::vector<GatheredSweep> reverse_gathered;  // per output, in reverse mode
@@ -142,7 +142,10 @@ struct BatchEvaluator::Impl {
     if (o.gradient) A.assign((std::size_t{t.m} + t.constants) * W, 0.0);
     piece.assign(t.selections() * W, 0);
     tie.assign(t.selections() * W, 0);
-    tmp.assign(W, 0.0);
+    std::size_t widest = 1;
+    for (const Instr& in : t.code) widest = std::max<std::size_t>(widest, in.count);
+    arg_rows.resize(widest);
+    partial_rows.resize(widest);
     flagged.assign(W, 0);
     columns.assign(t.p, nullptr);
     if (o.gradient && use_forward(t, o.mode))
@@ -166,8 +169,9 @@ struct BatchEvaluator::Impl {
       for (std::size_t l = nl; l < W; ++l) row[l] = row[0];
     }
     std::fill(flagged.begin(), flagged.end(), 0);
-    detail::Frame f{U.data(), W, o.record_branches ? piece.data() : nullptr,
-                    o.record_branches ? tie.data() : nullptr, tmp.data(), &order_scratch};
+    detail::Frame f{U.data(),        W,           o.record_branches ? piece.data() : nullptr,
+                    o.record_branches ? tie.data() : nullptr,
+                    &order_scratch,  &same_scratch, &arg_rows, &partial_rows};
     // The fast pass tests no arithmetic result: a lane that leaves the domain raises an IEEE flag
     // (overflow, division by zero, invalid), read once per tile. Only then, or when an input is
     // not finite or a kernel reports a domain condition, is the tile run again with every result
@@ -175,15 +179,18 @@ struct BatchEvaluator::Impl {
     bool ok = detail::all_finite(U.data(), p * W);
     if (ok) {
       std::feclearexcept(kDomainFlags);
-      for (std::uint32_t k = t.p; k < t.m; ++k)
-        ok &= detail::forward_instr(t, t.code[k - t.p], k, f, detail::Lanes{W}, o.gradient, false);
+      for (std::uint32_t k = t.p; k < t.m; ++k) {
+        const Instr& in = t.code[k - t.p];
+        ok &= detail::kTileKernels[in.kernel](t, in, k, f, W, o.gradient, false);
+      }
       ok &= std::fetestexcept(kDomainFlags) == 0;
     }
     if (!ok) {
       if (!detail::all_finite(U.data(), p * W)) explain(base, nl, static_cast<std::uint32_t>(p - 1), r);
-      for (std::uint32_t k = t.p; k < t.m; ++k)
-        if (!detail::forward_instr(t, t.code[k - t.p], k, f, detail::Lanes{W}, o.gradient))
-          explain(base, nl, k, r);
+      for (std::uint32_t k = t.p; k < t.m; ++k) {
+        const Instr& in = t.code[k - t.p];
+        if (!detail::kTileKernels[in.kernel](t, in, k, f, W, o.gradient, true)) explain(base, nl, k, r);
+      }
     }
     for (std::size_t l = 0; l < nl; ++l)
       for (std::size_t j = 0; j < q; ++j) r.outputs[(base + l) * q + j] = U[std::size_t{t.outputs[j]} * W + l];
@@ -258,8 +265,7 @@ const Tape& BatchEvaluator::tape() const { return impl_->t; }
 std::size_t BatchEvaluator::tile_lanes() const { return impl_->W; }
 std::size_t BatchEvaluator::workspace_bytes() const {
   const Impl& i = *impl_;
-  return (i.U.size() + i.A.size() + i.tmp.size()) * sizeof(double) + i.piece.size() * 4 + i.tie.size() +
-         i.flagged.size();
+  return (i.U.size() + i.A.size()) * sizeof(double) + i.piece.size() * 4 + i.tie.size() + i.flagged.size();
 }
 
 void BatchEvaluator::evaluate(std::span<const double> x, std::size_t n, BatchResult& r, Layout layout) {
@@ -296,22 +302,35 @@ PointEvaluator::PointEvaluator(Tape tape, JacobianMode mode)
   adj_.assign(std::size_t{tape_.m} + tape_.constants, 0.0);
   piece_.assign(tape_.selections(), 0);
   tie_.assign(tape_.selections(), 0);
+  std::size_t widest = 1;
+  for (const Instr& in : tape_.code) widest = std::max<std::size_t>(widest, in.count);
+  arg_rows_.resize(widest);
+  partial_rows_.resize(widest);
 }
 
 void PointEvaluator::forward(const double* x, bool gradient) {
   const Tape& t = tape_;
   std::copy(x, x + t.p, row_.begin());
-  double scratch = 0;
-  detail::Frame f{row_.data(), 1, piece_.data(), tie_.data(), &scratch, &order_};
+  detail::Frame f{row_.data(), 1, piece_.data(), tie_.data(), &order_, &same_, &arg_rows_, &partial_rows_};
   bool ok = detail::all_finite(x, t.p);
-  for (const Run& run : t.runs) ok &= detail::forward_run(t, run, f, gradient);
+  for (const Run& run : t.runs) ok &= detail::kRunKernels[run.kernel](t, run, f, gradient);
   if (!ok) fail(x);
 }
 
 void PointEvaluator::fail(const double*) {
-  const auto [node, why] = first_failure(tape_, [&](std::uint32_t r) { return row_[r]; }, tape_.m - 1);
-  throw Error(ErrorKind::Domain, {tape_.line[node], 0, tape_.name[node], std::string(op_name(tape_.op[node]))},
-              lane_error_text(why));
+  const Tape& t = tape_;
+  const auto [node, why] = first_failure(t, [&](std::uint32_t r) { return row_[r]; }, t.m - 1);
+  std::string reason = lane_error_text(why);
+  if (node >= t.p && (why == LaneError::Domain || why == domain_lane_error(t.op[node]))) {
+    // The rule's wording, with the offending value.
+    const Instr& in = t.code[node - t.p];
+    Node shape;
+    shape.op = in.op;
+    shape.power = in.power;
+    shape.args.resize(in.count);
+    if (const auto c = domain_condition(shape)) reason = domain_message(*c, detail::shortest(row_[t.operand[in.first + c->arg]]));
+  }
+  throw Error(ErrorKind::Domain, {t.line[node], 0, t.name[node], std::string(op_name(t.op[node]))}, reason);
 }
 
 void PointEvaluator::values(std::span<const double> x, std::span<double> outputs) {

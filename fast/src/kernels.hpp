@@ -1,147 +1,48 @@
-// The forward kernels of the double engine, written once for both paths: a tile of W lanes
-// (rows of W doubles, row r of lane l at U[r*W + l]) and a single point (W = 1, `One`). Each
-// instruction is a loop over lanes; with `One` the loop disappears.
+// The forward kernels of the double engine: every op's rule (program/rules/) run over the rows
+// of the tape, for a tile of W lanes (rows of W doubles, row r of lane l at U[r*W + l]) and for
+// a run of one op at a single point (Tape::runs). A kernel is the rule's value and partials
+// inside a loop; nothing about an op is written here.
 //
-// Decisions go through the op table's tie rules (relu_piece, abs_piece, select_piece,
-// replaces_extremum, sort_moves_ahead from program/op_rules.hpp) applied to the sign of the
-// double values, so a tie is decided exactly as the reference decides it whenever the double
-// values are the exact values.
+//  * Smooth ops over a tile run a Pack (kV lanes, one SIMD register) at a time: the rule over
+//    the scalar type Pack (scalar_ops.hpp). At a point, a run of cheap ops is one loop over its
+//    nodes with the rule over double; a run of exp, log, ... gathers kV nodes into a Pack, so a
+//    point is computed exactly as a lane of a batch.
+//  * Selections run lane by lane over doubles: the rule's decision on the signs of the double
+//    values (so a tie is decided exactly as the reference decides it whenever the double values
+//    are the exact values), then the chosen piece's value and partials, the piece and the tie
+//    flag recorded.
+//
+// Kernels are compiled per op and shape (Shape::Fixed: the op's usual operand count known at
+// compile time), and reached through tables indexed by Instr::kernel.
 #pragma once
 
-#include <cfloat>
-#include <cmath>
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <charconv>
 #include <cstdint>
+#include <string>
 #include <cstring>
-#include <functional>
 #include <type_traits>
 #include <vector>
 
-// GCC 12 reports -Wmaybe-uninitialized inside its own AVX-512 headers (the _mm512_undefined_*
-// idiom) when SLEEF's inline declarations are used; the warning is about the compiler's header.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#include <sleef.h>
-#pragma GCC diagnostic pop
-
+#include "scalar_ops.hpp"
 #include "selgrad/fast/tape.hpp"
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/op_rules.hpp"
 
 namespace selgrad::fast::detail {
 
-/// Lane counts: a run-time tile width, or exactly one lane.
-struct Lanes {
-  std::size_t n;
-  std::size_t count() const { return n; }
-};
-struct One {
-  static constexpr std::size_t count() { return 1; }
-};
-
-/// The op table's relu rule, as the double engine applies it (one place for both paths).
-constexpr std::uint32_t engine_relu_piece(Sign s) {
-#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 7  // mutant 7 (properties/): relu'(0) = 1 in the double engine
-  return s == Sign::Negative ? 0u : 1u;
-#else
-  return relu_piece(s);
-#endif
+/// Shortest decimal that reads back as the same double.
+inline std::string shortest(double x) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, r.ptr);
 }
 
 inline Sign sign_of(double x) { return x > 0 ? Sign::Positive : (x < 0 ? Sign::Negative : Sign::Zero); }
 /// Sign of x - y, by comparison (no rounding, no overflow).
 inline Sign sign_diff(double x, double y) { return x > y ? Sign::Positive : (x < y ? Sign::Negative : Sign::Zero); }
-
-// ---- one lane of an op: written once, used by the lane loops and by the point's runs --------
-
-/// relu at x: value and partial by the op table's rule; returns the piece.
-inline std::uint32_t relu_lane(double x, double& value, double& partial) {
-  const std::uint32_t piece = engine_relu_piece(sign_of(x));
-  value = piece == 1 ? x : 0.0;
-  partial = piece == 1 ? 1.0 : 0.0;
-  return piece;
-}
-
-/// abs at x: value and partial by the op table's rule; returns the piece.
-inline std::uint32_t abs_lane(double x, double& value, double& partial) {
-  const std::uint32_t piece = abs_piece(sign_of(x));
-  value = piece == 1 ? x : (piece == 2 ? -x : 0.0);
-  partial = piece == 1 ? 1.0 : (piece == 2 ? -1.0 : 0.0);
-  return piece;
-}
-
-/// x / y and the op table's partials 1/y and -(x/y)(1/y): one division for both.
-inline void div_lane(double x, double y, double& value, double& dx, double& dy) {
-  const double v = x / y, r = 1.0 / y;
-  value = v;
-  dx = r;
-  dy = -(v * r);
-}
-
-/// max or min of two arguments: the first wins a tie (replaces_extremum); returns the piece.
-inline std::uint32_t extremum2_lane(Op op, double x, double y, double& value, double& dx, double& dy) {
-  const std::uint32_t best = replaces_extremum(op, sign_diff(y, x)) ? 1u : 0u;
-  value = best == 1 ? y : x;
-  dx = best == 0 ? 1.0 : 0.0;
-  dy = best == 1 ? 1.0 : 0.0;
-  return best;
-}
-
-// ---- vector transcendental functions (SLEEF, 1.0-ulp variants) -----------------------------
-
-// Every path maps exp, log, log1p and tanh through SLEEF's vector functions: a tile whole rows
-// (W lanes, a multiple of the vector width kV), a single point blocks of kV values gathered from
-// a run of one op (padded), and a lone value a vector with the value in lane 0. So a point's
-// values and partials are the values of a lane of a batch, bit for bit, whatever the path.
-#if defined(__AVX512F__)
-inline constexpr std::size_t kV = 8;
-#define SELGRAD_VMAP(NAME, SLEEF)                                                          \
-  inline void NAME##_block(const double* a, double* o) { _mm512_storeu_pd(o, SLEEF(_mm512_loadu_pd(a))); }
-SELGRAD_VMAP(vexp, Sleef_expd8_u10avx512f)
-SELGRAD_VMAP(vlog, Sleef_logd8_u10avx512f)
-SELGRAD_VMAP(vlog1p, Sleef_log1pd8_u10avx512f)
-SELGRAD_VMAP(vtanh, Sleef_tanhd8_u10avx512f)
-#elif defined(__AVX2__)
-inline constexpr std::size_t kV = 4;
-#define SELGRAD_VMAP(NAME, SLEEF)                                                          \
-  inline void NAME##_block(const double* a, double* o) { _mm256_storeu_pd(o, SLEEF(_mm256_loadu_pd(a))); }
-SELGRAD_VMAP(vexp, Sleef_expd4_u10avx2)
-SELGRAD_VMAP(vlog, Sleef_logd4_u10avx2)
-SELGRAD_VMAP(vlog1p, Sleef_log1pd4_u10avx2)
-SELGRAD_VMAP(vtanh, Sleef_tanhd4_u10avx2)
-#else
-inline constexpr std::size_t kV = 1;
-#define SELGRAD_VMAP(NAME, SLEEF) \
-  inline void NAME##_block(const double* a, double* o) { o[0] = SLEEF(a[0]); }
-SELGRAD_VMAP(vexp, Sleef_exp_u10)
-SELGRAD_VMAP(vlog, Sleef_log_u10)
-SELGRAD_VMAP(vlog1p, Sleef_log1p_u10)
-SELGRAD_VMAP(vtanh, Sleef_tanh_u10)
-#endif
-#undef SELGRAD_VMAP
-
-/// Maps n values (rows of a tile: n a multiple of kV; or one value) through a block function.
-template <void (*Block)(const double*, double*), class L>
-inline void vmap(const double* a, double* o, L lanes) {
-  if constexpr (std::is_same_v<L, One>) {
-    alignas(64) double buf[kV];
-    std::fill_n(buf, kV, 1.0);  // padding inside every function's domain
-    buf[0] = a[0];
-    Block(buf, buf);
-    o[0] = buf[0];
-  } else {
-    for (std::size_t l = 0; l < lanes.count(); l += kV) Block(a + l, o + l);
-  }
-}
-template <class L>
-inline void vexp(const double* a, double* o, L lanes) { vmap<vexp_block>(a, o, lanes); }
-template <class L>
-inline void vlog(const double* a, double* o, L lanes) { vmap<vlog_block>(a, o, lanes); }
-template <class L>
-inline void vlog1p(const double* a, double* o, L lanes) { vmap<vlog1p_block>(a, o, lanes); }
-template <class L>
-inline void vtanh(const double* a, double* o, L lanes) { vmap<vtanh_block>(a, o, lanes); }
 
 /// True if every value is finite. An integer max over the exponent bits vectorises, where an
 /// `&=` of floating-point comparisons does not (and would dominate the cost of cheap ops).
@@ -192,395 +93,367 @@ inline void store_transposed(const double* const* column, std::size_t p, std::si
 }
 
 /// Where the forward pass writes and reads: rows of `stride` doubles, and per selection a row of
-/// pieces and of tie flags (may be null when branches are not recorded).
+/// pieces and of tie flags (null when branches are not recorded).
 struct Frame {
   double* U;
   std::size_t stride;
   std::uint32_t* piece;  // selections x stride
   std::uint8_t* tie;     // selections x stride
-  double* tmp;           // stride scratch doubles
-  std::vector<std::uint32_t>* order;  // sort scratch
+  std::vector<std::uint32_t>* order;      // sort scratch
+  std::vector<std::uint8_t>* same;        // sort scratch
+  std::vector<const double*>* arg_rows;   // operand rows of an instruction of any arity
+  std::vector<double*>* partial_rows;     // partial rows of an instruction of any arity
   double* row(std::uint32_t r) const { return U + std::size_t{r} * stride; }
 };
 
-template <class L>
-inline void record(const Frame& f, const Instr& in, std::size_t l, std::uint32_t piece, bool tie) {
-  if (f.piece) {
-    f.piece[std::size_t{in.selection} * f.stride + l] = piece;
-    f.tie[std::size_t{in.selection} * f.stride + l] = tie ? 1 : 0;
-  }
+inline void record(const Frame& f, const Instr& in, std::size_t l, Choice c) {
+  if (!f.piece) return;
+  f.piece[std::size_t{in.selection} * f.stride + l] = c.piece;
+  f.tie[std::size_t{in.selection} * f.stride + l] = c.tie ? 1 : 0;
 }
 
-/// Runs instruction `in` (node k) over the lanes: its value, and with `grad` its computed
-/// partials (the scratch rows of Tape::partial). Returns false if some lane may have left the
-/// domain (a non-finite value, sqrt of a value <= 0, a discontinuous select): the caller then
-/// explains it with first_failure.
-/// Instructions whose results may leave the finite range without raising an IEEE flag: SLEEF's
-/// functions produce their special values by selection, and pow is a library call. Hardware
-/// arithmetic (+, -, *, /) raises overflow, division by zero or invalid whenever it turns finite
-/// operands into a non-finite result, and the selections only move values.
-inline bool checks_own_results(Code c) {
-  switch (c) {
-    case Code::Exp:
-    case Code::Log:
-    case Code::Powi:
-    case Code::Softplus:
-    case Code::Sigmoid:
-    case Code::Tanh: return true;
-    default: return false;
-  }
+/// The double engine's decisions: the rule's, but with mutant 7 relu'(0) = 1 here only.
+template <class R>
+inline Choice engine_choice(Choice c) {
+  if constexpr (R::info.op == Op::Relu)
+    if (SELGRAD_MUTANT(7) && c.tie) c.piece = 1;
+  return c;
 }
 
-/// `checked`: also test that every result is finite. Without it, only the domain conditions no
-/// IEEE flag reports (sqrt at 0, a discontinuous select) and the results of checks_own_results()
-/// are tested; the caller then reads the IEEE flags (see BatchEvaluator).
-template <class L>
-inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f, L lanes, bool grad,
-                          bool checked = true) {
-  const std::size_t n = lanes.count();
-  double* __restrict o = f.row(k);
-  const std::uint32_t* opnd = t.operand.data() + in.first;
-  const std::uint32_t* part = t.partial.data() + in.first;
-  const auto a = [&](std::uint32_t j) -> const double* { return f.row(opnd[j]); };
-  const auto d = [&](std::uint32_t j) -> double* { return f.row(part[j]); };
+// ---- operand views and partial sinks (see program/rules/common.hpp) ---------------------------
+
+/// An instruction's parameters, as the rules read them.
+struct Params {
+  std::int64_t pw;
+  Cmp c;
+  std::int64_t power() const { return pw; }
+  Cmp cmp() const { return c; }
+};
+
+/// Arguments of a tile instruction, a Pack of lanes at a time (N: the operand count, 0 = read
+/// at run time).
+template <std::size_t N>
+struct PackArgs : Params {
+  const double* const* rows;
+  std::size_t n, l;
+  std::size_t size() const { return N ? N : n; }
+  Pack operator[](std::size_t i) const { return load(rows[i] + l); }
+};
+
+/// Arguments of a tile instruction at one lane.
+template <std::size_t N>
+struct LaneArgs : Params {
+  const double* const* rows;
+  std::size_t n, l;
+  std::size_t size() const { return N ? N : n; }
+  double operator[](std::size_t i) const { return rows[i][l]; }
+};
+
+/// Arguments of a node at a single point: rows of one double.
+template <std::size_t N>
+struct PointArgs : Params {
+  const double* U;
+  const std::uint32_t* operand;
+  std::size_t n;
+  std::size_t size() const { return N ? N : n; }
+  double operator[](std::size_t i) const { return U[operand[i]]; }
+};
+
+/// Arguments gathered into Packs (a run of kV nodes at a point).
+template <std::size_t N>
+struct GatheredArgs : Params {
+  const Pack* x;
+  std::size_t size() const { return N; }
+  Pack operator[](std::size_t i) const { return x[i]; }
+};
+
+/// Sign queries of a selection on double arguments.
+template <class A>
+struct DoubleSigns {
+  const A& a;
+  Sign sign(std::uint32_t i) const { return sign_of(a[i]); }
+  Sign sign_diff(std::uint32_t i, std::uint32_t j) const { return detail::sign_diff(a[i], a[j]); }
+};
+
+/// Partials of a tile instruction: position i goes to rows[i] at lane l (a Pack, or one lane).
+struct PackSink {
+  double* const* rows;
+  std::size_t l;
+  Pack& operator[](std::size_t i) const { return *reinterpret_cast<Pack*>(rows[i] + l); }
+};
+struct LaneSink {
+  double* const* rows;
+  std::size_t l;
+  double& operator[](std::size_t i) const { return rows[i][l]; }
+};
+/// Partials of a node at a point: to its partial rows (the junk row for those it need not store).
+struct PointSink {
+  double* U;
+  const std::uint32_t* partial;
+  std::uint32_t scratch_base, junk;
+  double& operator[](std::size_t i) const { return U[partial[i] >= scratch_base ? partial[i] : junk]; }
+};
+struct ArraySink {
+  Pack* d;
+  Pack& operator[](std::size_t i) const { return d[i]; }
+};
+
+/// The operand and partial rows of a tile instruction: on the stack for a fixed count, in the
+/// frame's scratch otherwise. Partials the rule need not store (rows the tape aliases: an
+/// argument, the value, a constant) go to the junk row.
+template <std::size_t N>
+struct InstrRows {
+  std::array<const double*, N ? N : 1> arg_store;
+  std::array<double*, N ? N : 1> part_store;
+  const double** args;
+  double** parts;
+  InstrRows(const Tape& t, const Instr& in, const Frame& f, bool partials) {
+    args = N ? arg_store.data() : f.arg_rows->data();
+    parts = N ? part_store.data() : f.partial_rows->data();
+    const std::uint32_t* opnd = t.operand.data() + in.first;
+    const std::uint32_t* part = t.partial.data() + in.first;
+    for (std::size_t i = 0; i < in.count; ++i) {
+      args[i] = f.row(opnd[i]);
+      if (partials) parts[i] = f.row(part[i] >= t.scratch_base ? part[i] : t.junk_row);
+    }
+  }
+};
+
+// ---- domain conditions -------------------------------------------------------------------------
+
+/// Whether every lane satisfies the rule's domain condition (D1), which no IEEE flag reports in
+/// every case (sqrt at 0 is 0).
+template <class R, class A>
+inline bool in_domain(const A& shape, const double* const* args, std::size_t n) {
+  const auto c = R::domain(shape);
+  if (!c) return true;
+  const double* x = args[c->arg];
+  std::uint64_t outside = 0;
+  for (std::size_t l = 0; l < n; ++l) outside |= domain_satisfied(c->need, sign_of(x[l])) ? 0u : 1u;
+  return outside == 0;
+}
+
+// ---- a tile --------------------------------------------------------------------------------------
+
+/// A smooth op over the W lanes of a tile, a Pack at a time.
+template <class R, std::size_t N>
+bool tile_smooth(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f, std::size_t W, bool grad,
+                 bool checked) {
+  const bool partials = grad && in.computes;
+  const InstrRows<N> rows(t, in, f, partials);
+  const Params ps{in.power, in.cmp};
+  double* o = f.row(k);
+  if (partials) {
+    for (std::size_t l = 0; l < W; l += kV) {
+      const PackArgs<N> a{ps, rows.args, in.count, l};
+      const Pack y = R::template value<Pack>(a, 0);
+      store(o + l, y);
+      PackSink d{rows.parts, l};
+      R::template partials<Pack>(a, 0, y, d);
+    }
+  } else {
+    for (std::size_t l = 0; l < W; l += kV) store(o + l, R::template value<Pack>(PackArgs<N>{ps, rows.args, in.count, l}, 0));
+  }
+  bool ok = in_domain<R>(ps, rows.args, W);
+  if (checked) ok &= all_finite(o, W);
+  return ok;
+}
+
+/// A selection (not sort) over the W lanes of a tile, lane by lane.
+template <class R, std::size_t N, bool Grad>
+bool tile_selection(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f, std::size_t W) {
+  const InstrRows<N> rows(t, in, f, Grad);
+  const Params ps{in.power, in.cmp};
+  double* o = f.row(k);
+  std::uint64_t jumps = 0;
+  for (std::size_t l = 0; l < W; ++l) {
+    const LaneArgs<N> a{ps, rows.args, in.count, l};
+    const DoubleSigns<LaneArgs<N>> s{a};
+    const Choice c = engine_choice<R>(R::decide(a, s));
+    const double y = R::template value<double>(a, c.piece);
+    o[l] = y;
+    if constexpr (Grad) {
+      LaneSink d{rows.parts, l};
+      R::template partials<double>(a, c.piece, y, d);
+    }
+    record(f, in, l, c);
+    if constexpr (requires { R::jump(s); }) jumps |= c.tie && R::jump(s) != Sign::Zero ? 1u : 0u;  // D3
+  }
+  return jumps == 0;
+}
+
+/// A sort statement over the lanes of a tile: orders the group lane by lane and writes the
+/// values, partials and pieces of every rank (nodes k .. k + count - 1).
+inline bool tile_sort(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f, std::size_t W, bool grad,
+                      bool checked) {
+  using R = rules::Sort;
+  const InstrRows<0> rows(t, in, f, false);
+  const std::uint32_t size = in.count;
+  const Params ps{in.power, in.cmp};
+  for (std::size_t l = 0; l < W; ++l) {
+    const LaneArgs<0> a{ps, rows.args, size, l};
+    DoubleSigns<LaneArgs<0>> s{a};
+    R::order(size, s, *f.order, *f.same);
+    for (std::uint32_t r = 0; r < size; ++r) {
+      const Instr& rank = t.code[k + r - t.p];
+      const std::uint32_t piece = (*f.order)[r];
+      const double y = R::value<double>(a, piece);
+      f.row(k + r)[l] = y;
+      if (grad)
+        for (std::uint32_t j = 0; j < size; ++j) f.row(t.partial[rank.first + j])[l] = j == piece ? 1.0 : 0.0;
+      record(f, rank, l, {piece, R::rank_tied(*f.same, r)});
+    }
+  }
   bool ok = true;
-  switch (in.code) {
-    case Code::Add2: {
-      const double *x = a(0), *y = a(1);
-      for (std::size_t l = 0; l < n; ++l) o[l] = x[l] + y[l];
-      break;
-    }
-    case Code::AddN: {
-      const double* x = a(0);
-      for (std::size_t l = 0; l < n; ++l) o[l] = x[l];
-      for (std::uint32_t j = 1; j < in.count; ++j) {
-        const double* y = a(j);
-        for (std::size_t l = 0; l < n; ++l) o[l] += y[l];
-      }
-      break;
-    }
-    case Code::Sub: {
-      const double *x = a(0), *y = a(1);
-      for (std::size_t l = 0; l < n; ++l) o[l] = x[l] - y[l];
-      break;
-    }
-    case Code::Neg: {
-      const double* x = a(0);
-      for (std::size_t l = 0; l < n; ++l) o[l] = -x[l];
-      break;
-    }
-    case Code::Mul2: {
-      const double *x = a(0), *y = a(1);
-      for (std::size_t l = 0; l < n; ++l) o[l] = x[l] * y[l];
-      break;
-    }
-    case Code::MulN: {
-      // Value left to right (as the reference); partials as prefix times suffix products.
-      const double* x = a(0);
-      for (std::size_t l = 0; l < n; ++l) o[l] = x[l];
-      for (std::uint32_t j = 1; j < in.count; ++j) {
-        const double* y = a(j);
-        for (std::size_t l = 0; l < n; ++l) o[l] *= y[l];
-      }
-      if (grad) {
-        double* pre = f.tmp;
-        for (std::size_t l = 0; l < n; ++l) pre[l] = 1.0;
-        for (std::uint32_t j = 0; j < in.count; ++j) {
-          double* dj = d(j);
-          const double* y = a(j);
-          for (std::size_t l = 0; l < n; ++l) {
-            dj[l] = pre[l];
-            pre[l] *= y[l];
-          }
-        }
-        for (std::size_t l = 0; l < n; ++l) pre[l] = 1.0;
-        for (std::uint32_t j = in.count; j-- > 0;) {
-          double* dj = d(j);
-          const double* y = a(j);
-          for (std::size_t l = 0; l < n; ++l) {
-            dj[l] *= pre[l];
-            pre[l] *= y[l];
-          }
-        }
-      }
-      break;
-    }
-    case Code::Div: {
-      const double *x = a(0), *y = a(1);
-      if (grad) {
-        double *__restrict d0 = d(0), *__restrict d1 = d(1);
-        for (std::size_t l = 0; l < n; ++l) div_lane(x[l], y[l], o[l], d0[l], d1[l]);
-      } else {
-        for (std::size_t l = 0; l < n; ++l) o[l] = x[l] / y[l];
-      }
-      break;
-    }
-    case Code::Exp: vexp(a(0), o, lanes); break;  // the partial is the value row itself
-    case Code::Log: {
-      const double* x = a(0);
-      vlog(x, o, lanes);
-      if (grad) {
-        double* d0 = d(0);
-        for (std::size_t l = 0; l < n; ++l) d0[l] = 1.0 / x[l];
-      }
-      break;
-    }
-    case Code::Powi: {
-      const double* x = a(0);
-      const int kp = in.power;
-      for (std::size_t l = 0; l < n; ++l) o[l] = std::pow(x[l], kp);
-      if (grad) {
-        double* d0 = d(0);
-        for (std::size_t l = 0; l < n; ++l) d0[l] = kp == 0 ? 0.0 : kp * std::pow(x[l], kp - 1);
-      }
-      break;
-    }
-    case Code::Lin: {  // c0 + c1*a1 + c2*a2 + ..., in this order (as the reference)
-      const double* c0 = a(0);
-      for (std::size_t l = 0; l < n; ++l) o[l] = c0[l];
-      for (std::uint32_t j = 1; j + 1 < in.count; j += 2) {
-        const double *c = a(j), *x = a(j + 1);
-        for (std::size_t l = 0; l < n; ++l) o[l] += c[l] * x[l];
-      }
-      break;
-    }
-    case Code::Sqrt: {
-      const double* x = a(0);
-      std::uint64_t outside = 0;  // the domain is a > 0 (sqrt = exp(log(a)/2))
-      for (std::size_t l = 0; l < n; ++l) {
-        o[l] = std::sqrt(x[l]);
-        outside |= x[l] > 0 ? 0u : 1u;
-      }
-      ok = outside == 0;
-      if (grad) {
-        double* d0 = d(0);
-        for (std::size_t l = 0; l < n; ++l) d0[l] = 1.0 / (2.0 * o[l]);
-      }
-      break;
-    }
-    case Code::Softplus: {  // log(1 + e^a) = max(a, 0) + log1p(e^-|a|): no overflow
-      const double* x = a(0);
-      double* e = f.tmp;
-      for (std::size_t l = 0; l < n; ++l) e[l] = -std::fabs(x[l]);
-      vexp(e, e, lanes);
-      vlog1p(e, o, lanes);
-      if (grad) {
-        double* d0 = d(0);
-        for (std::size_t l = 0; l < n; ++l) d0[l] = x[l] >= 0 ? 1.0 / (1.0 + e[l]) : e[l] / (1.0 + e[l]);
-      }
-      for (std::size_t l = 0; l < n; ++l) o[l] += x[l] > 0 ? x[l] : 0.0;
-      break;
-    }
-    case Code::Sigmoid: {  // 1 / (1 + e^-a), through e^-|a| so that nothing overflows
-      const double* x = a(0);
-      double* e = f.tmp;
-      for (std::size_t l = 0; l < n; ++l) e[l] = -std::fabs(x[l]);
-      vexp(e, e, lanes);
-      for (std::size_t l = 0; l < n; ++l) o[l] = x[l] >= 0 ? 1.0 / (1.0 + e[l]) : e[l] / (1.0 + e[l]);
-      if (grad) {
-        double* d0 = d(0);
-        for (std::size_t l = 0; l < n; ++l) d0[l] = o[l] * (1.0 - o[l]);
-      }
-      break;
-    }
-    case Code::Tanh: {
-      vtanh(a(0), o, lanes);
-      if (grad) {
-        double* d0 = d(0);
-        for (std::size_t l = 0; l < n; ++l) d0[l] = 1.0 - o[l] * o[l];
-      }
-      break;
-    }
-    case Code::Relu: {
-      const double* x = a(0);
-      double* d0 = grad ? d(0) : f.tmp;
-      for (std::size_t l = 0; l < n; ++l) relu_lane(x[l], o[l], d0[l]);
-      if (f.piece)
-        for (std::size_t l = 0; l < n; ++l) record<L>(f, in, l, engine_relu_piece(sign_of(x[l])), x[l] == 0);
-      break;
-    }
-    case Code::Abs: {
-      const double* x = a(0);
-      double* d0 = grad ? d(0) : f.tmp;
-      for (std::size_t l = 0; l < n; ++l) abs_lane(x[l], o[l], d0[l]);
-      if (f.piece)
-        for (std::size_t l = 0; l < n; ++l) record<L>(f, in, l, abs_piece(sign_of(x[l])), x[l] == 0);
-      break;
-    }
-    case Code::Max:
-    case Code::Min: {
-      const Op op = in.code == Code::Max ? Op::Max : Op::Min;
-      for (std::size_t l = 0; l < n; ++l) {
-        std::uint32_t best = 0;
-        double v = a(0)[l];
-        for (std::uint32_t j = 1; j < in.count; ++j)
-          if (replaces_extremum(op, sign_diff(a(j)[l], v))) {
-            best = j;
-            v = a(j)[l];
-          }
-        o[l] = v;
-        bool tie = false;
-        for (std::uint32_t j = 0; j < in.count; ++j) {
-          tie |= j != best && a(j)[l] == v;
-          if (grad) d(j)[l] = j == best ? 1.0 : 0.0;
-        }
-        record<L>(f, in, l, best, tie);
-      }
-      break;
-    }
-    case Code::Select: {
-      const double *u = a(0), *v = a(1), *x = a(2), *y = a(3);
-      double* d2 = grad ? d(2) : f.tmp;
-      std::uint64_t jumps = 0;
-      for (std::size_t l = 0; l < n; ++l) {
-        const std::uint32_t piece = select_piece(in.cmp, sign_diff(u[l], v[l]));
-        o[l] = piece == 0 ? x[l] : y[l];
-        d2[l] = piece == 0 ? 1.0 : 0.0;
-        jumps |= (u[l] == v[l] && x[l] != y[l]) ? 1u : 0u;  // D3: continuous at the boundary
-      }
-      ok = jumps == 0;
-      if (grad) {
-        double* d3 = d(3);
-        for (std::size_t l = 0; l < n; ++l) d3[l] = 1.0 - d2[l];
-      }
-      if (f.piece)
-        for (std::size_t l = 0; l < n; ++l)
-          record<L>(f, in, l, select_piece(in.cmp, sign_diff(u[l], v[l])), u[l] == v[l]);
-      break;
-    }
-    case Code::SortGroup: {
-      // Stable decreasing insertion sort per lane; writes the values, partials (one-hot rows)
-      // and pieces of every rank of the group: nodes k .. k + count - 1.
-      const std::uint32_t size = in.count;
-      std::vector<std::uint32_t>& ord = *f.order;
-      ord.resize(size);
-      for (std::size_t l = 0; l < n; ++l) {
-        for (std::uint32_t i = 0; i < size; ++i) ord[i] = i;
-        for (std::uint32_t i = 1; i < size; ++i)
-          for (std::uint32_t j = i; j > 0 && sort_moves_ahead(sign_diff(a(ord[j])[l], a(ord[j - 1])[l])); --j)
-            std::swap(ord[j], ord[j - 1]);
-        for (std::uint32_t r = 0; r < size; ++r) {
-          const Instr& rank = t.code[k + r - t.p];
-          const double vr = a(ord[r])[l];
-          f.row(k + r)[l] = vr;
-          if (grad)
-            for (std::uint32_t j = 0; j < size; ++j)
-              f.row(t.partial[rank.first + j])[l] = j == ord[r] ? 1.0 : 0.0;
-          const bool tie = (r > 0 && a(ord[r - 1])[l] == vr) || (r + 1 < size && a(ord[r + 1])[l] == vr);
-          record<L>(f, rank, l, ord[r], tie);
-        }
-      }
-      if (checked)
-        for (std::uint32_t r = 1; r < size; ++r) ok &= all_finite(f.row(k + r), n);  // later ranks
-      break;
-    }
-    case Code::SortRank: return true;  // written by its SortGroup
-  }
-  return ok && (!(checked || checks_own_results(in.code)) || all_finite(o, n));
+  if (checked)
+    for (std::uint32_t r = 0; r < size; ++r) ok &= all_finite(f.row(k + r), W);
+  return ok;
 }
 
-/// Runs one run of Tape::runs at one point (PointEvaluator). The nodes of a run share a code and
-/// do not depend on each other, so the common ops are one loop without dispatch, and exp and
-/// log go through SLEEF kV values at a time (gathered, mapped, scattered), the rest node by node
-/// through forward_instr. Values and partials are those of forward_instr, bit for bit. Returns
-/// false as forward_instr does.
-inline bool forward_run(const Tape& t, const Run& run, const Frame& f, bool grad) {
-  constexpr std::uint64_t kExponent = 0x7ff0000000000000ULL;
+/// Runs instruction `in` (node k) over the W lanes of a tile: its value, and with `grad` its
+/// computed partials. Returns false if some lane may have left the domain: a domain condition
+/// not met, a discontinuous select, or (with `checked`) a result that is not finite; without
+/// `checked` the caller reads the IEEE flags for the rest (see BatchEvaluator).
+using TileKernel = bool (*)(const Tape&, const Instr&, std::uint32_t, const Frame&, std::size_t, bool, bool);
+
+template <class R, std::size_t N>
+bool tile_kernel(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f, std::size_t W, bool grad,
+                 bool checked) {
+  if constexpr (R::info.op == Op::Input) {
+    return true;
+  } else if constexpr (R::info.op == Op::Sort) {
+    return tile_sort(t, in, k, f, W, grad, checked);
+  } else if constexpr (R::info.selection) {
+    const bool ok = grad ? tile_selection<R, N, true>(t, in, k, f, W) : tile_selection<R, N, false>(t, in, k, f, W);
+    return ok && (!checked || all_finite(f.row(k), W));
+  } else {
+    return tile_smooth<R, N>(t, in, k, f, W, grad, checked);
+  }
+}
+
+inline bool tile_nothing(const Tape&, const Instr&, std::uint32_t, const Frame&, std::size_t, bool, bool) {
+  return true;  // a later rank of a sort: its statement's first rank wrote it
+}
+
+// ---- one point: a run of one kernel --------------------------------------------------------------
+
+constexpr std::uint64_t kExponent = 0x7ff0000000000000ULL;
+
+/// A run of a cheap smooth op at a point: one loop over its nodes, the rule over double.
+template <class R, std::size_t N>
+bool run_smooth(const Tape& t, const Run& run, const Frame& f, bool grad) {
   double* U = f.U;
-  const std::uint32_t* ks = t.schedule.data() + run.begin;
-  const std::size_t n = run.end - run.begin;
   std::uint64_t exponent = 0;  // the largest exponent field of the values written
-  const auto put = [&](std::uint32_t k, double v) {
-    U[k] = v;
-    exponent = std::max(exponent, std::bit_cast<std::uint64_t>(v) & kExponent);
-  };
-  const auto instr = [&](std::uint32_t k) -> const Instr& { return t.code[k - t.p]; };
-  const auto args = [&](std::uint32_t k) { return t.operand.data() + t.code[k - t.p].first; };
-  const auto parts = [&](std::uint32_t k) { return t.partial.data() + t.code[k - t.p].first; };
-  // exp (partial: the value row itself) and log (partial 1/x), a block of kV nodes at a time.
-  const auto map_blocks = [&](void (*block)(const double*, double*), bool log) {
-    alignas(64) double x[kV], y[kV];
-    for (std::size_t b = 0; b < n; b += kV) {
-      const std::size_t c = std::min(kV, n - b);
-      for (std::size_t i = 0; i < kV; ++i) x[i] = i < c ? U[args(ks[b + i])[0]] : 1.0;
-      block(x, y);
-      for (std::size_t i = 0; i < c; ++i) {
-        put(ks[b + i], y[i]);
-        if (log && grad) U[parts(ks[b + i])[0]] = 1.0 / x[i];
-      }
+  bool ok = true;
+  for (std::uint32_t i = run.begin; i < run.end; ++i) {
+    const std::uint32_t k = t.schedule[i];
+    const Instr& in = t.code[k - t.p];
+    const PointArgs<N> a{{in.power, in.cmp}, U, t.operand.data() + in.first, in.count};
+    const double y = R::template value<double>(a, 0);
+    U[k] = y;
+    exponent = std::max(exponent, std::bit_cast<std::uint64_t>(y) & kExponent);
+    if (grad && in.computes) {
+      PointSink d{U, t.partial.data() + in.first, t.scratch_base, t.junk_row};
+      R::template partials<double>(a, 0, y, d);
     }
-  };
-  const auto binary = [&](auto op) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint32_t* a = args(ks[i]);
-      put(ks[i], op(U[a[0]], U[a[1]]));
+    if (const auto c = R::domain(a)) ok &= domain_satisfied(c->need, sign_of(a[c->arg]));
+  }
+  return ok && exponent != kExponent;
+}
+
+/// A run of exp, log, ... at a point: kV nodes at a time gathered into Packs (padded with 1.0,
+/// inside every function's domain), so that each value is a lane of a batch, bit for bit.
+template <class R, std::size_t N>
+bool run_gathered(const Tape& t, const Run& run, const Frame& f, bool grad) {
+  static_assert(N > 0, "gathered runs have a fixed operand count");
+  double* U = f.U;
+  std::uint64_t exponent = 0;
+  bool ok = true;
+  for (std::uint32_t b = run.begin; b < run.end; b += kV) {
+    const std::size_t c = std::min<std::size_t>(kV, run.end - b);
+    const Instr& first = t.code[t.schedule[b] - t.p];
+    Pack x[N];
+    for (std::size_t i = 0; i < N; ++i) {
+      x[i] = broadcast(1.0);
+      for (std::size_t j = 0; j < c; ++j) x[i][j] = U[t.operand[t.code[t.schedule[b + j] - t.p].first + i]];
     }
-  };
-  // relu or abs: value, partial and piece from the one-lane rule; the tie is at 0.
-  const auto unary_selection = [&](auto lane) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const Instr& in = instr(ks[i]);
-      const double x = U[t.operand[in.first]];
-      double partial;
-      const std::uint32_t piece = lane(x, U[ks[i]], partial);
-      if (grad) U[t.partial[in.first]] = partial;
-      record<One>(f, in, 0, piece, x == 0);
-    }
-  };
-  switch (run.code) {
-    case Code::Add2: binary(std::plus<>{}); break;
-    case Code::Sub: binary(std::minus<>{}); break;
-    case Code::Mul2: binary(std::multiplies<>{}); break;
-    case Code::Neg:
-      for (std::size_t i = 0; i < n; ++i) put(ks[i], -U[args(ks[i])[0]]);
-      break;
-    case Code::Div:
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::uint32_t* a = args(ks[i]);
-        double v, dx, dy;
-        div_lane(U[a[0]], U[a[1]], v, dx, dy);
-        put(ks[i], v);
-        if (grad) {
-          const std::uint32_t* d = parts(ks[i]);
-          U[d[0]] = dx;
-          U[d[1]] = dy;
+    const GatheredArgs<N> a{{first.power, first.cmp}, x};
+    const Pack y = R::template value<Pack>(a, 0);
+    Pack d[N];
+    ArraySink sink{d};
+    const bool partials = grad && first.computes;
+    if (partials) R::template partials<Pack>(a, 0, y, sink);
+    for (std::size_t j = 0; j < c; ++j) {
+      const std::uint32_t k = t.schedule[b + j];
+      const Instr& in = t.code[k - t.p];
+      U[k] = y[j];
+      exponent = std::max(exponent, std::bit_cast<std::uint64_t>(y[j]) & kExponent);
+      if (partials)
+        for (std::size_t i = 0; i < N; ++i) {
+          const std::uint32_t row = t.partial[in.first + i];
+          U[row >= t.scratch_base ? row : t.junk_row] = d[i][j];
         }
-      }
-      break;
-    case Code::Exp: map_blocks(vexp_block, false); break;
-    case Code::Log: map_blocks(vlog_block, true); break;
-    // The selections: the tie rules of the op table, pieces and tie flags as forward_instr
-    // records them; they only move finite values, so nothing to test.
-    case Code::Relu: unary_selection([](double x, double& v, double& d) { return relu_lane(x, v, d); }); return true;
-    case Code::Abs: unary_selection([](double x, double& v, double& d) { return abs_lane(x, v, d); }); return true;
-    case Code::Max:
-    case Code::Min: {
-      const Op op = run.code == Code::Max ? Op::Max : Op::Min;
-      bool ok = true;
-      for (std::size_t i = 0; i < n; ++i) {
-        const Instr& in = instr(ks[i]);
-        if (in.count != 2) {
-          ok &= forward_instr(t, in, ks[i], f, One{}, grad);
-          continue;
-        }
-        const double x = U[t.operand[in.first]], y = U[t.operand[in.first + 1]];
-        double dx, dy;
-        const std::uint32_t best = extremum2_lane(op, x, y, U[ks[i]], dx, dy);
-        if (grad) {
-          U[t.partial[in.first]] = dx;
-          U[t.partial[in.first + 1]] = dy;
-        }
-        record<One>(f, in, 0, best, x == y);
-      }
-      return ok;
-    }
-    default: {
-      bool ok = true;
-      for (std::size_t i = 0; i < n; ++i) ok &= forward_instr(t, t.code[ks[i] - t.p], ks[i], f, One{}, grad);
-      return ok;
+      if (const auto cond = R::domain(a)) ok &= domain_satisfied(cond->need, sign_of(x[cond->arg][j]));
     }
   }
-  return exponent != kExponent;
+  return ok && exponent != kExponent;
 }
+
+/// A run of a selection at a point (not sort): node by node, the rule over double. Selections
+/// only move finite values, so nothing to test but D3.
+template <class R, std::size_t N>
+bool run_selection(const Tape& t, const Run& run, const Frame& f, bool grad) {
+  double* U = f.U;
+  bool ok = true;
+  for (std::uint32_t i = run.begin; i < run.end; ++i) {
+    const std::uint32_t k = t.schedule[i];
+    const Instr& in = t.code[k - t.p];
+    const PointArgs<N> a{{in.power, in.cmp}, U, t.operand.data() + in.first, in.count};
+    const DoubleSigns<PointArgs<N>> s{a};
+    const Choice c = engine_choice<R>(R::decide(a, s));
+    const double y = R::template value<double>(a, c.piece);
+    U[k] = y;
+    if (grad) {
+      PointSink d{U, t.partial.data() + in.first, t.scratch_base, t.junk_row};
+      R::template partials<double>(a, c.piece, y, d);
+    }
+    record(f, in, 0, c);
+    if constexpr (requires { R::jump(s); }) ok &= !(c.tie && R::jump(s) != Sign::Zero);  // D3
+  }
+  return ok;
+}
+
+/// Runs one run of Tape::runs at one point (PointEvaluator). The nodes of a run share a kernel
+/// and do not depend on each other. Returns false if some node may have left the domain.
+using RunKernel = bool (*)(const Tape&, const Run&, const Frame&, bool);
+
+template <class R, std::size_t N>
+bool run_kernel(const Tape& t, const Run& run, const Frame& f, bool grad) {
+  if constexpr (R::info.op == Op::Input) {
+    return true;
+  } else if constexpr (R::info.op == Op::Sort) {
+    bool ok = true;
+    for (std::uint32_t i = run.begin; i < run.end; ++i) {
+      const std::uint32_t k = t.schedule[i];
+      ok &= tile_sort(t, t.code[k - t.p], k, f, 1, grad, true);
+    }
+    return ok;
+  } else if constexpr (R::info.selection) {
+    return run_selection<R, N>(t, run, f, grad);
+  } else if constexpr (R::info.transcendental && N > 0) {
+    return run_gathered<R, N>(t, run, f, grad);
+  } else {
+    return run_smooth<R, N>(t, run, f, grad);
+  }
+}
+
+inline bool run_nothing(const Tape&, const Run&, const Frame&, bool) { return true; }
+
+// ---- the kernel tables ---------------------------------------------------------------------------
+
+/// Kernel of each Instr::kernel (op * kShapes + shape), for tiles and for runs at a point
+/// (kernels.cpp).
+extern const std::array<TileKernel, kOpCount * kShapes> kTileKernels;
+extern const std::array<RunKernel, kOpCount * kShapes> kRunKernels;
 
 }  // namespace selgrad::fast::detail

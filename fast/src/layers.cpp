@@ -18,10 +18,47 @@
 #include <random>
 #include <string>
 
+#include "scalar_ops.hpp"
 #include "selgrad/program/error.hpp"
+#include "selgrad/program/op_rules.hpp"
 
 namespace selgrad::fast {
 namespace {
+
+// The layers decide and differentiate through the op rules, one element at a time: the rule's
+// decision on the element's sign, its value, and its local partial (relu'(0) = 0, abs'(0) = 0,
+// the first maximal element of a window, the stable order of a sort group).
+
+/// One double as a rule's operand view (a unary op's argument, or two compared values).
+struct Scalars {
+  double v[2];
+  std::size_t n;
+  std::size_t size() const { return n; }
+  double operator[](std::size_t i) const { return v[i]; }
+  std::int64_t power() const { return 0; }
+  Cmp cmp() const { return Cmp::Lt; }
+  Sign sign(std::uint32_t i) const { return v[i] > 0 ? Sign::Positive : (v[i] < 0 ? Sign::Negative : Sign::Zero); }
+  Sign sign_diff(std::uint32_t i, std::uint32_t j) const {
+    return v[i] > v[j] ? Sign::Positive : (v[i] < v[j] ? Sign::Negative : Sign::Zero);
+  }
+};
+
+/// A unary selection at x: the rule's value and local partial.
+template <class R>
+inline double unary_selection(double x, double& partial) {
+  const Scalars a{{x, 0.0}, 1};
+  const std::uint32_t piece = R::decide(a, a).piece;
+  double d[1];
+  R::template partials<double>(a, piece, 0.0, d);
+  partial = d[0];
+  return R::template value<double>(a, piece);
+}
+
+/// Whether candidate v replaces the running maximum `best` (max's tie rule: only when greater).
+inline bool replaces_max(double v, double best) { return rules::Max::replaces(Scalars{{v, best}, 2}.sign_diff(0, 1)); }
+
+/// The sign of a - b for order keys.
+inline Sign key_sign(std::int64_t a, std::int64_t b) { return a > b ? Sign::Positive : (a < b ? Sign::Negative : Sign::Zero); }
 
 [[noreturn]] void usage_error(const std::string& layer, const std::string& why) {
   throw Error(ErrorKind::Usage, Location{}, layer + ": " + why);
@@ -59,7 +96,7 @@ inline void pool_row_pass(const double* __restrict xs, double* __restrict yr,
   for (Index ow = 0; ow < n; ++ow) {
     const Index f = off + ow * step;
     const double v = xs[f];
-    const bool greater = v > yr[ow];
+    const bool greater = replaces_max(v, yr[ow]);
     yr[ow] = greater ? v : yr[ow];
     ar[ow] = greater ? static_cast<std::int32_t>(f) : ar[ow];
   }
@@ -106,57 +143,37 @@ void Dense::init_he(std::uint64_t seed) {
 // ------------------------------------------------------------------------------------------
 // Relu and Abs: one pass over the flat storage (features x batch is contiguous).
 
-void Relu::forward(const Matrix& x, Matrix& y) {
+/// A unary selection layer's forward pass: values, and the local partials (-1, 0 or 1) kept.
+template <class R>
+void unary_forward(const Matrix& x, Matrix& y, MaskMatrix& partial) {
   y.resize(x.rows(), x.cols());
-  active_.resize(x.rows(), x.cols());
+  partial.resize(x.rows(), x.cols());
   const double* xp = x.data();
   double* yp = y.data();
-  std::int8_t* m = active_.data();
+  std::int8_t* d = partial.data();
   const Index n = x.size();
   for (Index i = 0; i < n; ++i) {
-    const double a = xp[i];
-    const bool on = a > 0.0;  // tie rule: a <= 0 takes the constant piece
-    m[i] = static_cast<std::int8_t>(on);
-    yp[i] = on ? a : 0.0;
+    double di;
+    yp[i] = unary_selection<R>(xp[i], di);
+    d[i] = static_cast<std::int8_t>(di);
   }
 }
 
-void Relu::backward(const Matrix& dy, Matrix& dx) const {
-  check_same_shape("Relu", dy, active_.rows(), active_.cols());
+/// dx = partial * dy (Algorithm 2's term, with the partials the forward pass kept).
+void unary_backward(const char* layer, const MaskMatrix& partial, const Matrix& dy, Matrix& dx) {
+  check_same_shape(layer, dy, partial.rows(), partial.cols());
   dx.resize(dy.rows(), dy.cols());
   const double* g = dy.data();
   double* out = dx.data();
-  const std::int8_t* m = active_.data();
+  const std::int8_t* d = partial.data();
   const Index n = dy.size();
-  for (Index i = 0; i < n; ++i) out[i] = m[i] ? g[i] : 0.0;  // relu'(0) = 0
+  for (Index i = 0; i < n; ++i) out[i] = g[i] * static_cast<double>(d[i]);
 }
 
-void Abs::forward(const Matrix& x, Matrix& y) {
-  y.resize(x.rows(), x.cols());
-  sign_.resize(x.rows(), x.cols());
-  const double* xp = x.data();
-  double* yp = y.data();
-  std::int8_t* s = sign_.data();
-  const Index n = x.size();
-  for (Index i = 0; i < n; ++i) {
-    const double a = xp[i];
-    s[i] = static_cast<std::int8_t>((a > 0.0) - (a < 0.0));  // 0 at a = 0: the constant piece
-    yp[i] = std::abs(a);
-  }
-}
-
-void Abs::backward(const Matrix& dy, Matrix& dx) const {
-  check_same_shape("Abs", dy, sign_.rows(), sign_.cols());
-  dx.resize(dy.rows(), dy.cols());
-  const double* g = dy.data();
-  double* out = dx.data();
-  const std::int8_t* s = sign_.data();
-  const Index n = dy.size();
-  for (Index i = 0; i < n; ++i) {
-    const double flipped = s[i] < 0 ? -g[i] : g[i];
-    out[i] = s[i] != 0 ? flipped : 0.0;  // abs'(0) = 0
-  }
-}
+void Relu::forward(const Matrix& x, Matrix& y) { unary_forward<rules::Relu>(x, y, active_); }
+void Relu::backward(const Matrix& dy, Matrix& dx) const { unary_backward("Relu", active_, dy, dx); }
+void Abs::forward(const Matrix& x, Matrix& y) { unary_forward<rules::Abs>(x, y, sign_); }
+void Abs::backward(const Matrix& dy, Matrix& dx) const { unary_backward("Abs", sign_, dy, dx); }
 
 // ------------------------------------------------------------------------------------------
 // MaxPool2d
@@ -230,7 +247,7 @@ void MaxPool2d::forward(const Matrix& x, Matrix& y) {
               for (Index kw = 0; kw < window_w_; ++kw) {
                 const Index f = f0 + kh * width_ + kw;
                 const double v = xs[f];
-                const bool greater = v > best;
+                const bool greater = replaces_max(v, best);
                 best = greater ? v : best;
                 at = greater ? f : at;
               }
@@ -309,10 +326,12 @@ void Sort::forward(const Matrix& x, Matrix& y) {
   const Index g = group_;
   // Three strategies by group size, all giving the stable decreasing order:
   //  * pairs: one branch-free compare and swap (the lower position wins a tie);
-  //  * up to kRankMax: rank sort, rank(i) = #{j : x_j > x_i} + #{j < i : x_j = x_i}, on
-  //    order-preserving integer keys; O(g^2) compares, but vectorised and branch free, so it beats
-  //    comparison sorts up to a few hundred entries (measured: 3x at 32, 1.6x at 256);
-  //  * larger: introsort on (~key, position), a total order, so its result is the stable one.
+  //  * up to kRankMax: rank sort, rank(i) = #{j : j ranks before i} (x_j > x_i, or x_j = x_i and
+  //    j < i: the rule's ranks_before), on order-preserving integer keys; O(g^2) compares, but
+  //    vectorised and branch free, so it beats comparison sorts up to a few hundred entries
+  //    (measured: 3x at 32, 1.6x at 256);
+  //  * larger: introsort with ranks_before as the order, a total order on (key, position), so
+  //    its result is the stable one.
   // Keys make the order total even with NaNs, so every strategy returns a permutation.
   constexpr Index kRankMax = 256;
   if (g == 2) {
@@ -322,7 +341,7 @@ void Sort::forward(const Matrix& x, Matrix& y) {
       std::int32_t* __restrict ps = perm_.col(s).data();
       for (Index i = 0; i < features_; i += 2) {
         const double a = xs[i], b = xs[i + 1];
-        const bool swap = order_key(b) > order_key(a);
+        const bool swap = rules::Sort::moves_ahead(key_sign(order_key(b), order_key(a)));
         ys[i] = swap ? b : a;
         ys[i + 1] = swap ? a : b;
         ps[i] = static_cast<std::int32_t>(swap ? i + 1 : i);
@@ -344,8 +363,8 @@ void Sort::forward(const Matrix& x, Matrix& y) {
         for (Index i = 0; i < g; ++i) {
           const std::int64_t ki = k[i];
           Index rank = 0;
-          for (Index j = 0; j < i; ++j) rank += k[j] >= ki;  // earlier equal entries rank first
-          for (Index j = i + 1; j < g; ++j) rank += k[j] > ki;
+          for (Index j = 0; j < i; ++j) rank += rules::Sort::ranks_before(key_sign(k[j], ki), true);
+          for (Index j = i + 1; j < g; ++j) rank += rules::Sort::ranks_before(key_sign(k[j], ki), false);
           ys[base + rank] = xs[base + i];
           ps[base + rank] = static_cast<std::int32_t>(base + i);
         }
@@ -360,8 +379,10 @@ void Sort::forward(const Matrix& x, Matrix& y) {
     std::int32_t* ps = perm_.col(s).data();
     for (Index base = 0; base < features_; base += g) {
       for (Index i = 0; i < g; ++i)
-        items_[static_cast<std::size_t>(i)] = {~order_key(xs[base + i]), static_cast<std::int32_t>(i)};
-      std::sort(items_.begin(), items_.end());
+        items_[static_cast<std::size_t>(i)] = {order_key(xs[base + i]), static_cast<std::int32_t>(i)};
+      std::sort(items_.begin(), items_.end(), [](const auto& a, const auto& b) {
+        return rules::Sort::ranks_before(key_sign(a.first, b.first), a.second < b.second);
+      });
       for (Index r = 0; r < g; ++r) {
         const auto pos = items_[static_cast<std::size_t>(r)].second;
         ys[base + r] = xs[base + pos];

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "selgrad/program/builder.hpp"
 #include "selgrad/program/error.hpp"
 
 namespace selgrad::fast {
@@ -19,82 +20,15 @@ namespace {
   throw Error(ErrorKind::Usage, Location{}, "lowering: " + why);
 }
 
-/// n * 2^k in decimal, by repeated multiplication of base-1e9 limbs (least significant first).
-std::string times_pow2(std::uint64_t n, int k) {
-  constexpr std::uint64_t kBase = 1000000000;
-  std::vector<std::uint64_t> limbs;
-  do {
-    limbs.push_back(n % kBase);
-    n /= kBase;
-  } while (n != 0);
-  while (k > 0) {
-    const int step = k < 29 ? k : 29;  // limb * 2^29 + carry stays below 2^64
-    std::uint64_t carry = 0;
-    for (auto& limb : limbs) {
-      const std::uint64_t v = (limb << step) + carry;
-      limb = v % kBase;
-      carry = v / kBase;
-    }
-    while (carry != 0) {
-      limbs.push_back(carry % kBase);
-      carry /= kBase;
-    }
-    k -= step;
-  }
-  std::string out = std::to_string(limbs.back());
-  for (std::size_t i = limbs.size() - 1; i-- > 0;) {
-    const std::string part = std::to_string(limbs[i]);
-    out += std::string(9 - part.size(), '0') + part;
-  }
-  return out;
-}
-
-/// Appends nodes and literals to a program; literals are shared by their exact text.
-class Builder {
+/// The lowered program under construction (ProgramBuilder: exact literals shared by value). An
+/// output must be a node: a network output that is a literal does not depend on the inputs.
+class Builder : public ProgramBuilder {
  public:
-  Arg literal(const std::string& text) {
-    const auto it = literal_ids_.find(text);
-    if (it != literal_ids_.end()) return Arg::literal(it->second);
-    auto lit = parse_literal(text);
-    if (!lit) usage_error("internal literal '" + text + "' does not parse");
-    const auto id = static_cast<std::uint32_t>(program_.literals.size());
-    program_.literals.push_back(std::move(*lit));
-    literal_ids_.emplace(text, id);
-    return Arg::literal(id);
-  }
-  Arg literal(double v) { return literal(exact_fraction(v)); }
-
-  Arg input(std::string name) {
-    Node n;
-    n.name = std::move(name);
-    n.op = Op::Input;
-    program_.nodes.push_back(std::move(n));
-    ++program_.input_count;
-    return Arg::node(static_cast<std::uint32_t>(program_.nodes.size() - 1));
-  }
-
-  Arg node(std::string name, Op op, std::vector<Arg> args) {
-    return append_node(program_, std::move(name), op, std::move(args));
-  }
-
-  /// One sort statement: k consecutive Sort nodes sharing `args`; returns them by rank.
-  std::vector<Arg> sort(const std::vector<std::string>& names, const std::vector<Arg>& args) {
-    return append_sort(program_, names, args);
-  }
-
   void output(Arg a) {
     if (!a.is_node()) usage_error("an output does not depend on the program's inputs");
-    program_.outputs.push_back(a.index);
+    ProgramBuilder::output(a);
   }
-
-  Program finish() {
-    validate(program_);
-    return std::move(program_);
-  }
-
- private:
-  Program program_;
-  std::unordered_map<std::string, std::uint32_t> literal_ids_;
+  Program finish() { return build(); }
 };
 
 /// Parameter input nodes of one Dense layer (Parameters variant only).
@@ -254,24 +188,11 @@ class Lowerer {
 
 }  // namespace
 
-std::string exact_fraction(double v) {
-  if (!std::isfinite(v)) usage_error("a non-finite number has no exact fraction");
-  if (v == 0.0) return "0";
-  int e = 0;
-  const double m = std::frexp(std::abs(v), &e);  // |v| = m 2^e, m in [1/2, 1)
-  auto n = static_cast<std::uint64_t>(std::ldexp(m, 53));  // |v| = n 2^(e - 53), n < 2^53
-  e -= 53;
-  const int z = std::countr_zero(n);
-  n >>= z;
-  e += z;
-  const std::string sign = v < 0 ? "-" : "";
-  if (e >= 0) return sign + times_pow2(n, e);
-  return sign + std::to_string(n) + "/" + times_pow2(1, -e);
-}
+std::string exact_fraction(double v) { return exact_literal(v).as_fraction(); }
 
 Literal exact_literal(double v) {
-  auto lit = parse_literal(exact_fraction(v));
-  if (!lit) usage_error("internal: an exact fraction does not parse");
+  auto lit = Literal::from_double(v);
+  if (!lit) usage_error("a non-finite number has no exact fraction");
   return std::move(*lit);
 }
 

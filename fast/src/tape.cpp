@@ -6,11 +6,9 @@
 #include <string>
 
 #include "selgrad/program/error.hpp"
+#include "selgrad/program/op_rules.hpp"
 
 namespace selgrad::fast {
-namespace {
-
-}  // namespace
 
 /// A literal rounded to nearest: decimal text through strtod (correctly rounded), a fraction as
 /// the quotient of its rounded numerator and denominator (correctly rounded when both are exact
@@ -27,33 +25,11 @@ double literal_to_double(const Literal& lit) {
   return lit.negative ? -v : v;
 }
 
-namespace {
-
-Code code_of(const Node& n) {
-  switch (n.op) {
-    case Op::Add: return n.args.size() == 2 ? Code::Add2 : Code::AddN;
-    case Op::Sub: return Code::Sub;
-    case Op::Neg: return Code::Neg;
-    case Op::Mul: return n.args.size() == 2 ? Code::Mul2 : Code::MulN;
-    case Op::Div: return Code::Div;
-    case Op::Exp: return Code::Exp;
-    case Op::Log: return Code::Log;
-    case Op::Powi: return Code::Powi;
-    case Op::Lin: return Code::Lin;
-    case Op::Sqrt: return Code::Sqrt;
-    case Op::Softplus: return Code::Softplus;
-    case Op::Sigmoid: return Code::Sigmoid;
-    case Op::Tanh: return Code::Tanh;
-    case Op::Relu: return Code::Relu;
-    case Op::Abs: return Code::Abs;
-    case Op::Max: return Code::Max;
-    case Op::Min: return Code::Min;
-    case Op::Select: return Code::Select;
-    case Op::Sort: return Code::SortGroup;
-    default: break;
-  }
-  throw Error(ErrorKind::Program, {}, "compile: node '" + n.name + "' has no instruction");
+std::size_t fixed_arity(Op op) {
+  return rules::visit(op, [](auto r) { return fixed_arity_of<decltype(r)>(); });
 }
+
+namespace {
 
 /// An edge list gathered by destination (see GatheredSweep): destinations in decreasing order for
 /// a backward sweep, increasing for a tangent sweep; each destination's terms in edge order; a
@@ -107,7 +83,7 @@ void build_forward(Tape& t) {
   }
 }
 
-/// Tape::schedule: nodes sorted by (level, code), where level = 1 + the largest operand level.
+/// Tape::schedule: nodes sorted by (level, kernel), where level = 1 + the largest operand level.
 void build_schedule(Tape& t) {
   std::vector<std::uint32_t> level(t.m, 0);
   for (std::uint32_t k = t.p; k < t.m; ++k) {
@@ -117,7 +93,7 @@ void build_schedule(Tape& t) {
       if (t.operand[e] < t.m) lv = std::max(lv, level[t.operand[e]] + 1);
     level[k] = lv;
   }
-  // Two stable counting sorts (by code, then by level): O(m), where a comparison sort of the
+  // Two stable counting sorts (by kernel, then by level): O(m), where a comparison sort of the
   // pairs cost more than the rest of compile() together.
   const auto counting_sort = [](std::vector<std::uint32_t>& nodes, auto key, std::uint32_t range) {
     std::vector<std::uint32_t> start(range + 1, 0), out(nodes.size());
@@ -131,13 +107,14 @@ void build_schedule(Tape& t) {
     t.schedule.push_back(k);
     max_level = std::max(max_level, level[k]);
   }
-  counting_sort(t.schedule, [&](std::uint32_t k) { return static_cast<std::uint32_t>(t.code[k - t.p].code); }, 32);
+  counting_sort(t.schedule, [&](std::uint32_t k) { return std::uint32_t{t.code[k - t.p].kernel}; },
+                static_cast<std::uint32_t>(kOpCount * kShapes));
   counting_sort(t.schedule, [&](std::uint32_t k) { return level[k]; }, max_level + 1);
   for (std::uint32_t i = 0; i < t.schedule.size(); ++i) {
     const std::uint32_t k = t.schedule[i];
-    const Code c = t.code[k - t.p].code;
-    if (t.runs.empty() || t.runs.back().code != c || level[t.schedule[i - 1]] != level[k])
-      t.runs.push_back({c, i, i + 1});
+    const std::uint16_t kernel = t.code[k - t.p].kernel;
+    if (t.runs.empty() || t.runs.back().kernel != kernel || level[t.schedule[i - 1]] != level[k])
+      t.runs.push_back({kernel, i, i + 1});
     else
       t.runs.back().end = i + 1;
   }
@@ -192,79 +169,59 @@ Tape compile(const Program& prog) {
     t.op.push_back(n.op);
   }
   const auto row_of = [&](Arg a) { return a.is_node() ? a.index : t.m + a.index; };
+  const std::uint32_t zero = t.m + t.constants - 3, one = zero + 1, minus_one = zero + 2;
 
   // Partials that need computing get scratch rows, numbered after every constant row; they are
   // offset by scratch_base at the end, once the count of constant rows is final.
   std::vector<bool> is_scratch;
   std::uint32_t scratch = 0;
-  const auto new_scratch = [&] { return scratch++; };
-
+  std::vector<Sym> forms;
   for (std::uint32_t k = t.p; k < t.m; ++k) {
     const Node& n = prog.nodes[k];
     Instr in{};
-    in.code = code_of(n);
+    in.op = n.op;
     in.cmp = n.cmp;
     in.count = static_cast<std::uint16_t>(n.args.size());
     if (n.args.size() > 0xffff)
       throw Error(ErrorKind::Program, {n.line, 0, n.name, std::string(op_name(n.op))},
                   "the double engine takes at most 65535 arguments per node");
+    in.shape = n.op == Op::Sort && k != n.group_first ? Shape::SortRank
+               : n.args.size() == fixed_arity(n.op)   ? Shape::Fixed
+                                                      : Shape::Any;
+    in.kernel = static_cast<std::uint16_t>(static_cast<std::size_t>(n.op) * kShapes + static_cast<std::size_t>(in.shape));
     in.first = static_cast<std::uint32_t>(t.operand.size());
     in.power = static_cast<std::int32_t>(n.power);
     if (op_info(n.op).selection) {
       in.selection = static_cast<std::uint32_t>(t.selection_node.size());
       t.selection_node.push_back(k);
     }
-    if (n.op == Op::Sort && k != n.group_first) in.code = Code::SortRank;
-    const std::size_t na = n.args.size();
     for (Arg a : n.args) t.operand.push_back(row_of(a));
-    // Partial rows, per operand position (see the file comment of tape.hpp).
-    const std::uint32_t zero = t.m + t.constants - 3, one = zero + 1, minus_one = zero + 2;
-    // Written in place at the end of Tape::partial / is_scratch (no allocation per node).
-    const std::size_t base = t.partial.size();
-    t.partial.resize(base + na, 0);
-    is_scratch.resize(base + na, false);
-    std::uint32_t* part = t.partial.data() + base;
-    const auto computed = [&](std::size_t i) {
-      part[i] = new_scratch();
-      is_scratch[base + i] = true;
-    };
-    switch (in.code) {
-      case Code::Add2:
-      case Code::AddN:
-        for (std::size_t i = 0; i < na; ++i) part[i] = one;
-        break;
-      case Code::Sub:
-        part[0] = one;
-        part[1] = minus_one;
-        break;
-      case Code::Neg: part[0] = minus_one; break;
-      case Code::Mul2:  // d(ab)/da = b, d(ab)/db = a
-        part[0] = row_of(n.args[1]);
-        part[1] = row_of(n.args[0]);
-        break;
-      case Code::Exp: part[0] = k; break;  // d(exp a)/da = exp a
-      case Code::Lin:  // c0 + c1 a1 + ...: d/dai = ci, coefficient positions get 0
-        part[0] = zero;
-        for (std::size_t i = 1; i + 1 < na; i += 2) {
-          part[i] = zero;
-          part[i + 1] = row_of(n.args[i]);
-        }
-        break;
-      case Code::Select:  // d/du = d/dv = 0; a or b gets the mask
-        part[0] = part[1] = zero;
-        computed(2);
-        computed(3);
-        break;
-      default:
-        for (std::size_t i = 0; i < na; ++i) computed(i);
-        break;
+    // Partial rows, per operand position, as the rule says (see the file comment of tape.hpp):
+    // a partial that is an argument, the value or a constant 0, 1, -1 whatever the piece reads
+    // that row; any other gets a scratch row the kernel writes.
+    partial_forms(n, forms);
+    for (std::size_t i = 0; i < forms.size(); ++i) {
+      const Sym& f = forms[i];
+      std::uint32_t row = 0;
+      bool computed = false;
+      if (f.kind == Sym::Kind::Arg) row = row_of(n.args[f.arg]);
+      else if (f.kind == Sym::Kind::Value) row = k;
+      else if (f.is_constant(0)) row = zero;
+      else if (f.is_constant(1)) row = one;
+      else if (f.is_constant(-1)) row = minus_one;
+      else computed = true;
+      if (computed) row = scratch++;
+      t.partial.push_back(row);
+      is_scratch.push_back(computed);
+      in.computes |= computed ? 1 : 0;
     }
     t.code.push_back(in);
   }
   t.scratch_base = t.m + t.constants;
   for (std::size_t e = 0; e < t.partial.size(); ++e)
     if (is_scratch[e]) t.partial[e] += t.scratch_base;
-  t.rows = t.scratch_base + scratch;
+  t.junk_row = t.scratch_base + scratch;
+  t.rows = t.junk_row + 1;
   build_reverse(t);
   build_forward(t);
   build_schedule(t);
@@ -278,19 +235,53 @@ GatheredSweep gather_sweep(const Tape& t, bool backward, std::size_t output) {
   return gather(t.reverse.at(output), t.m, true, t.one_row(), inputs);
 }
 
+namespace {
+
+/// The ops whose domain condition has a lane error of its own (see LaneError).
+struct NamedDomainError {
+  Op op;
+  LaneError error;
+};
+constexpr NamedDomainError kNamedDomainErrors[] = {{Op::Div, LaneError::DivisionByZero},
+                                                   {Op::Log, LaneError::LogDomain},
+                                                   {Op::Sqrt, LaneError::SqrtDomain},
+                                                   {Op::Powi, LaneError::NegativePowerOfZero}};
+
+/// The rule's wording of `op`'s domain condition, without a value (Powi: the k < 0 condition).
+std::string domain_text(Op op) {
+  Node n;
+  n.op = op;
+  n.power = -1;
+  n.args.resize(static_cast<std::size_t>(std::max(op_info(op).min_args, 1)));
+  const auto c = domain_condition(n);
+  return c ? domain_message(*c) : std::string("outside the domain");
+}
+
+}  // namespace
+
+LaneError domain_lane_error(Op op) {
+  for (const auto& e : kNamedDomainErrors)
+    if (e.op == op) return e.error;
+  return LaneError::Domain;
+}
+
 const char* lane_error_text(LaneError e) {
+  static const auto named = [] {
+    std::vector<std::pair<LaneError, std::string>> v;
+    for (const auto& d : kNamedDomainErrors) v.emplace_back(d.error, domain_text(d.op));
+    return v;
+  }();
+  for (const auto& [error, text] : named)
+    if (error == e) return text.c_str();
   switch (e) {
     case LaneError::None: return "no error";
     case LaneError::NanInput: return "input is NaN or infinite";
-    case LaneError::DivisionByZero: return "division by zero";
-    case LaneError::LogDomain: return "argument <= 0, must be > 0";
-    case LaneError::SqrtDomain: return "argument <= 0, must be > 0";
-    case LaneError::NegativePowerOfZero: return "negative power of zero";
     case LaneError::Overflow: return "overflow: the value is not finite in double precision";
     case LaneError::Discontinuous: return "discontinuous selection: u = v here but the branches differ (D3)";
     case LaneError::GradientOverflow: return "overflow: a Jacobian entry is not finite in double precision";
+    case LaneError::Domain: return "outside the op's domain";
+    default: return "?";
   }
-  return "?";
 }
 
 std::string describe_lane_error(const Tape& t, std::uint32_t node, LaneError e) {
@@ -298,7 +289,8 @@ std::string describe_lane_error(const Tape& t, std::uint32_t node, LaneError e) 
   where.line = t.line.at(node);
   where.node = t.name.at(node);
   where.op = std::string(op_name(t.op.at(node)));
-  return format_error(where, lane_error_text(e));
+  const bool domain = e == LaneError::Domain || domain_lane_error(t.op.at(node)) == e;
+  return format_error(where, domain && e != LaneError::None ? domain_text(t.op.at(node)) : lane_error_text(e));
 }
 
 }  // namespace selgrad::fast

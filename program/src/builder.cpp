@@ -135,6 +135,20 @@ std::vector<Arg> ProgramBuilder::sort(std::vector<std::string> names, const std:
   return ranks;
 }
 
+std::vector<Arg> ProgramBuilder::copy_node(const Program& src, std::uint32_t k, const std::vector<Arg>& index,
+                                           std::vector<std::string> names) {
+  const Node& n = src.nodes[k];
+  std::vector<Arg> args;
+  args.reserve(n.args.size());
+  for (Arg a : n.args) args.push_back(a.is_node() ? index[a.index] : literal(src.literals[a.index]));
+  if (n.op == Op::Sort) return sort(std::move(names), args);
+  Node copy = n;
+  copy.name = std::move(names.at(0));
+  copy.args = std::move(args);
+  copy.line = 0;
+  return {push(std::move(copy))};
+}
+
 std::vector<Arg> ProgramBuilder::append(const Program& part, std::span<const Arg> inputs, std::string_view prefix) {
   if (inputs.size() != part.p()) {
     Node n;
@@ -143,30 +157,18 @@ std::vector<Arg> ProgramBuilder::append(const Program& part, std::span<const Arg
   }
   std::vector<Arg> index(part.m());
   for (std::size_t i = 0; i < part.p(); ++i) index[i] = inputs[i];
-  std::vector<Arg> literal_of(part.literals.size());
-  for (std::size_t i = 0; i < part.literals.size(); ++i) literal_of[i] = literal(part.literals[i]);
   const auto fresh_or = [&](const std::string& name) {
     std::string prefixed = std::string(prefix) + name;
     return names_.count(prefixed) || !is_valid_name(prefixed) ? std::string() : prefixed;
   };
-  for (std::size_t k = part.p(); k < part.m(); ++k) {
-    const Node& src = part.nodes[k];
-    std::vector<Arg> args;
-    args.reserve(src.args.size());
-    for (Arg a : src.args) args.push_back(a.is_node() ? index[a.index] : literal_of[a.index]);
-    if (src.op == Op::Sort) {
-      if (k != src.group_first) continue;  // the lead appended the whole group
-      std::vector<std::string> names;
-      for (std::uint32_t r = 0; r < src.group_size; ++r) names.push_back(fresh_or(part.nodes[k + r].name));
-      const auto ranks = sort(std::move(names), args);
-      for (std::uint32_t r = 0; r < src.group_size; ++r) index[k + r] = ranks[r];
-      continue;
-    }
-    Node n = src;
-    n.name = fresh_or(src.name);
-    n.args = std::move(args);
-    n.line = 0;
-    index[k] = push(std::move(n));
+  for (std::uint32_t k = static_cast<std::uint32_t>(part.p()); k < part.m(); ++k) {
+    const Node& n = part.nodes[k];
+    if (n.op == Op::Sort && k != n.group_first) continue;  // the lead appended the whole group
+    const std::uint32_t count = n.op == Op::Sort ? n.group_size : 1;
+    std::vector<std::string> names;
+    for (std::uint32_t r = 0; r < count; ++r) names.push_back(fresh_or(part.nodes[k + r].name));
+    const auto made = copy_node(part, k, index, std::move(names));
+    for (std::uint32_t r = 0; r < count; ++r) index[k + r] = made[r];
   }
   std::vector<Arg> outs;
   for (std::uint32_t o : part.outputs) outs.push_back(index[o]);
@@ -186,6 +188,39 @@ Program ProgramBuilder::build() {
   *this = ProgramBuilder();
   validate(out);
   return out;
+}
+
+Program live_part(const Program& p, const std::function<std::string(std::uint32_t, const Node&)>& name) {
+  std::vector<bool> live(p.m(), false);
+  std::vector<std::uint32_t> stack(p.outputs.begin(), p.outputs.end());
+  while (!stack.empty()) {
+    const std::uint32_t k = stack.back();
+    stack.pop_back();
+    if (live[k]) continue;
+    live[k] = true;
+    const Node& n = p.nodes[k];
+    if (n.op == Op::Sort)
+      for (std::uint32_t g = n.group_first; g < n.group_first + n.group_size; ++g)
+        if (!live[g]) stack.push_back(g);
+    for (Arg a : n.args)
+      if (a.is_node() && !live[a.index]) stack.push_back(a.index);
+  }
+  ProgramBuilder b;
+  std::vector<Arg> index(p.m());
+  std::uint32_t next = 0;  // the index a node gets in the result
+  const auto name_of = [&](std::uint32_t k) { return name ? name(next++, p.nodes[k]) : p.nodes[k].name; };
+  for (std::uint32_t i = 0; i < p.p(); ++i) index[i] = b.input(name_of(i));
+  for (std::uint32_t k = static_cast<std::uint32_t>(p.p()); k < p.m(); ++k) {
+    const Node& n = p.nodes[k];
+    if (!live[k] || (n.op == Op::Sort && k != n.group_first)) continue;
+    const std::uint32_t count = n.op == Op::Sort ? n.group_size : 1;
+    std::vector<std::string> names;
+    for (std::uint32_t r = 0; r < count; ++r) names.push_back(name_of(k + r));
+    const auto made = b.copy_node(p, k, index, std::move(names));
+    for (std::uint32_t r = 0; r < count; ++r) index[k + r] = made[r];
+  }
+  for (std::uint32_t o : p.outputs) b.output(index[o]);
+  return b.build();
 }
 
 }  // namespace selgrad

@@ -53,6 +53,47 @@ std::string times_pow2(std::uint64_t n, int k) {
   return out;
 }
 
+/// A nonnegative integer in decimal digits as base-1e9 limbs, least significant first.
+std::vector<std::uint64_t> limbs_of(const std::string& digits) {
+  std::vector<std::uint64_t> out;
+  for (std::size_t end = digits.size(); end > 0;) {
+    const std::size_t begin = end >= 9 ? end - 9 : 0;
+    std::uint64_t v = 0;
+    for (std::size_t i = begin; i < end; ++i) v = v * 10 + static_cast<std::uint64_t>(digits[i] - '0');
+    out.push_back(v);
+    end = begin;
+  }
+  return out;
+}
+
+/// Schoolbook product of limb vectors (values below 1e9 each: a product and a carry fit 64 bits).
+std::vector<std::uint64_t> times(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+  constexpr std::uint64_t kBase = 1000000000;
+  std::vector<std::uint64_t> out(a.size() + b.size(), 0);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    std::uint64_t carry = 0;
+    for (std::size_t j = 0; j < b.size(); ++j) {
+      const std::uint64_t v = out[i + j] + a[i] * b[j] + carry;
+      out[i + j] = v % kBase;
+      carry = v / kBase;
+    }
+    for (std::size_t k = i + b.size(); carry != 0; ++k) {
+      const std::uint64_t v = out[k] + carry;
+      out[k] = v % kBase;
+      carry = v / kBase;
+    }
+  }
+  while (out.size() > 1 && out.back() == 0) out.pop_back();
+  return out;
+}
+
+int compare_magnitudes(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  for (std::size_t i = a.size(); i-- > 0;)
+    if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+  return 0;
+}
+
 std::optional<Literal> fail(std::string* why, const char* reason) {
   if (why) *why = reason;
   return std::nullopt;
@@ -85,6 +126,16 @@ Literal Literal::from_int(std::int64_t v) {
   l.numerator = std::to_string(mag);
   l.denominator = "1";
   return l;
+}
+
+int compare(const Literal& a, const Literal& b) {
+  const int sa = a.is_zero() ? 0 : (a.negative ? -1 : 1), sb = b.is_zero() ? 0 : (b.negative ? -1 : 1);
+  if (sa != sb) return sa < sb ? -1 : 1;
+  if (sa == 0) return 0;
+  // Same sign: compare |a| = n/d with |b| = m/e by n e against m d.
+  const int c = compare_magnitudes(times(limbs_of(a.numerator), limbs_of(b.denominator)),
+                                   times(limbs_of(b.numerator), limbs_of(a.denominator)));
+  return sa > 0 ? c : -c;
 }
 
 std::optional<Literal> Literal::from_double(double v) {

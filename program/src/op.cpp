@@ -44,4 +44,20 @@ std::optional<std::string> arity_error(Op op, std::size_t n) {
   return std::nullopt;
 }
 
+bool literal_only_position(Op op, std::size_t i, std::size_t n) {
+  return rules::visit(op, [&](auto r) {
+    using R = decltype(r);
+    if constexpr (requires { R::literal_position(i, n); }) return R::literal_position(i, n);
+    else return false;
+  });
+}
+
+std::string_view literal_positions_name(Op op) {
+  return rules::visit(op, [&](auto r) {
+    using R = decltype(r);
+    if constexpr (requires { R::literal_positions_name; }) return R::literal_positions_name;
+    else return std::string_view();
+  });
+}
+
 }  // namespace selgrad

@@ -230,11 +230,12 @@ class Parser {
                   "sort of " + std::to_string(argt.size()) + " arguments needs " +
                       std::to_string(argt.size()) + " result names, got " + std::to_string(names));
     for (std::size_t i = 0; i < argt.size(); ++i) {
-      const bool coefficient = *op == Op::Lin && (i == 0 || i % 2 == 1);
-      if (coefficient && !looks_like_literal(argt[i]->text))
-        parse_error(l.number, argt[i]->column, "lin coefficients must be number literals");
+      if (literal_only_position(*op, i, argt.size()) && !looks_like_literal(argt[i]->text))
+        parse_error(l.number, argt[i]->column,
+                    std::string(literal_positions_name(*op)) + " must be number literals");
       n.args.push_back(argument(*argt[i], l.number));
     }
+    if (auto why = literal_arguments_error(n, prog_.literals)) parse_error(l.number, opt.column, *why);
     const auto first = static_cast<std::uint32_t>(prog_.nodes.size());
     for (std::size_t r = 0; r < names; ++r) {
       define(t[r], l.number);

@@ -94,24 +94,15 @@ bool operator==(const Program& a, const Program& b) {
   return true;
 }
 
-Arg append_node(Program& program, std::string name, Op op, std::vector<Arg> args) {
-  Node n;
-  n.name = std::move(name);
-  n.op = op;
-  n.args = std::move(args);
-  program.nodes.push_back(std::move(n));
-  return Arg::node(static_cast<std::uint32_t>(program.nodes.size() - 1));
-}
-
-std::vector<Arg> append_sort(Program& program, const std::vector<std::string>& names, const std::vector<Arg>& args) {
-  const auto first = static_cast<std::uint32_t>(program.nodes.size());
-  std::vector<Arg> ranks;
-  for (const auto& name : names) {
-    ranks.push_back(append_node(program, name, Op::Sort, args));
-    program.nodes.back().group_first = first;
-    program.nodes.back().group_size = static_cast<std::uint32_t>(names.size());
-  }
-  return ranks;
+std::optional<std::string> literal_arguments_error(const Node& n, const std::vector<Literal>& literals) {
+  return rules::visit(n.op, [&](auto r) -> std::optional<std::string> {
+    using R = decltype(r);
+    if constexpr (requires { R::check_literals([](std::size_t, std::size_t) { return 0; }); })
+      return R::check_literals([&](std::size_t i, std::size_t j) {
+        return compare(literals[n.args[i].index], literals[n.args[j].index]);
+      });
+    else return std::nullopt;
+  });
 }
 
 void validate(const Program& prog) {
@@ -153,9 +144,10 @@ void validate(const Program& prog) {
       const Arg a = n.args[i];
       if (a.is_node() ? a.index >= k : a.index >= prog.literals.size())
         fail(&n, n.line, "argument " + std::to_string(i + 1) + " is not an earlier node or a literal");
-      const bool coefficient = n.op == Op::Lin && (i == 0 || i % 2 == 1);
-      if (coefficient && a.is_node()) fail(&n, n.line, "lin coefficients must be literals");
+      if (a.is_node() && literal_only_position(n.op, i, n.args.size()))
+        fail(&n, n.line, std::string(literal_positions_name(n.op)) + " must be literals");
     }
+    if (auto why = literal_arguments_error(n, prog.literals)) fail(&n, n.line, *why);
     if (n.op == Op::Sort) {
       const std::uint32_t first = n.group_first, size = n.group_size;
       if (first > k || k - first >= size || size != n.args.size())

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 
+#include "selgrad/program/builder.hpp"
 #include "selgrad/program/parse.hpp"
 
 namespace selgrad {
@@ -25,8 +26,8 @@ std::string_view family_name(Family f) {
 }
 
 OpMix default_mix(Family f) {
-  //              add sub neg lin scl relu abs max min sort sel  mul div powi exp log sqrt sp sg tanh
-  OpMix affine = {3,  2,  1,  4,  1,  3,   2,  3,  2,  2,   3,   0,  0,  0,   0,  0,  0,   0, 0, 0};
+  //              add sub neg lin scl relu abs max min sort sel clamp mul div powi exp log sqrt sp sg tanh
+  OpMix affine = {3,  2,  1,  4,  1,  3,   2,  3,  2,  2,   3,  2,    0,  0,  0,   0,  0,  0,   0, 0, 0};
   switch (f) {
     case Family::PiecewiseAffine: return affine;
     case Family::Rational: {
@@ -94,20 +95,17 @@ class Builder {
   Program build() {
     const std::uint32_t p = std::max<std::uint32_t>(1, recipe_.inputs);
     for (std::uint32_t i = 0; i < p; ++i) {
-      Node n;
-      n.op = Op::Input;
-      prog_.nodes.push_back(n);
+      b_.input();
       depth_.push_back(0);
     }
-    prog_.input_count = p;
     for (const auto& st : recipe_.statements) statement(st);
-    if (prog_.m() == p) emit(Op::Add, {Arg::node(0)});  // at least one computed node
-    const auto computed = static_cast<std::uint32_t>(prog_.m() - p);
-    const std::uint32_t q = std::clamp<std::uint32_t>(recipe_.outputs, 1, computed);
-    for (std::uint32_t r = q; r > 0; --r) prog_.outputs.push_back(static_cast<std::uint32_t>(prog_.m()) - r);
-    Program out = prune(prog_);
-    validate(out);
-    return out;
+    if (size() == p) emit(Op::Add, {Arg::node(0)});  // at least one computed node
+    const std::uint32_t q = std::clamp<std::uint32_t>(recipe_.outputs, 1, size() - p);
+    for (std::uint32_t r = q; r > 0; --r) b_.output(Arg::node(size() - r));
+    // Only what the outputs depend on, the nodes named after their position.
+    return live_part(b_.build(), [](std::uint32_t i, const Node& n) {
+      return (n.op == Op::Input ? "x" : n.op == Op::Sort ? "s" : "v") + std::to_string(i + 1);
+    });
   }
 
  private:
@@ -118,7 +116,7 @@ class Builder {
     return shape_.dyadic_literals ? pick(kDyadicOffsets, i) : pick(kOffsets, i);
   }
   bool allowed(StatementKind k) const { return shape_.mix[static_cast<int>(k)] > 0; }
-  std::uint32_t size() const { return static_cast<std::uint32_t>(prog_.nodes.size()); }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(b_.size()); }
   /// Operand choice r: three times in four one of the last three nodes (deep programs), else
   /// any node; r = 0 is the first input.
   Arg ref(std::uint32_t r) const {
@@ -138,14 +136,7 @@ class Builder {
     return out;
   }
 
-  Arg lit(const std::string& text) {
-    auto it = lit_index_.find(text);
-    if (it == lit_index_.end()) {
-      it = lit_index_.emplace(text, static_cast<std::uint32_t>(prog_.literals.size())).first;
-      prog_.literals.push_back(*parse_literal(text));
-    }
-    return Arg::literal(it->second);
-  }
+  Arg lit(const std::string& text) { return b_.literal(text); }
 
   std::uint32_t depth_of(const std::vector<Arg>& args) const {
     std::uint32_t d = 0;
@@ -156,15 +147,12 @@ class Builder {
 
   Arg emit(Op op, std::vector<Arg> args, std::uint32_t extra_depth = 0, Cmp cmp = Cmp::Lt,
            std::int64_t power = 0) {
-    Node n;
-    n.op = op;
-    n.cmp = cmp;
-    n.power = power;
     const std::uint32_t d = depth_of(args) + extra_depth;
-    n.args = std::move(args);
-    prog_.nodes.push_back(std::move(n));
+    const Arg out = op == Op::Powi     ? b_.powi("", args.at(0), power)
+                    : op == Op::Select ? b_.select("", cmp, args.at(0), args.at(1), args.at(2), args.at(3))
+                                       : b_.node("", op, std::move(args));
     depth_.push_back(d);
-    return Arg::node(size() - 1);
+    return out;
   }
 
   /// |a| + c, c > 0: a positive denominator, logarithm or square-root argument.
@@ -212,17 +200,15 @@ class Builder {
       case StatementKind::Sort: {
         const std::uint32_t k = 2 + f % 3;
         const std::vector<Arg> args = refs(r, k);
-        const std::uint32_t first = size();
         const std::uint32_t d = depth_of(args);
-        for (std::uint32_t i = 0; i < k; ++i) {
-          Node n;
-          n.op = Op::Sort;
-          n.args = args;
-          n.group_first = first;
-          n.group_size = k;
-          prog_.nodes.push_back(n);
-          depth_.push_back(d);
-        }
+        b_.sort({}, args);
+        depth_.insert(depth_.end(), k, d);
+        return;
+      }
+      case StatementKind::Clamp: {  // clamp a lo hi: two offsets in order
+        std::string lo = offset(l[0]), hi = offset(l[1]);
+        if (compare(*parse_literal(lo), *parse_literal(hi)) > 0) std::swap(lo, hi);
+        emit(Op::Clamp, {ref(r[0]), lit(lo), lit(hi)});
         return;
       }
       case StatementKind::Select: select(st); return;
@@ -309,59 +295,10 @@ class Builder {
     }
   }
 
-  /// Drops the nodes the outputs do not depend on (sort groups stay whole), renumbers, names
-  /// the nodes after their position and collects the literals in first-use order.
-  static Program prune(const Program& in) {
-    std::vector<bool> live(in.m(), false);
-    for (std::size_t i = 0; i < in.p(); ++i) live[i] = true;
-    std::vector<std::uint32_t> stack(in.outputs.begin(), in.outputs.end());
-    while (!stack.empty()) {
-      const std::uint32_t k = stack.back();
-      stack.pop_back();
-      if (live[k] && k >= in.p()) continue;
-      live[k] = true;
-      const Node& n = in.nodes[k];
-      if (n.op == Op::Sort)
-        for (std::uint32_t g = n.group_first; g < n.group_first + n.group_size; ++g)
-          if (!live[g]) stack.push_back(g);
-      for (Arg a : n.args)
-        if (a.is_node() && !live[a.index]) stack.push_back(a.index);
-    }
-    Program out;
-    out.input_count = in.input_count;
-    std::vector<std::uint32_t> index(in.m(), 0);
-    std::map<std::string, std::uint32_t> lits;
-    for (std::uint32_t k = 0; k < in.m(); ++k) {
-      if (!live[k]) continue;
-      Node n = in.nodes[k];
-      index[k] = static_cast<std::uint32_t>(out.nodes.size());
-      for (Arg& a : n.args) {
-        if (a.is_node()) {
-          a.index = index[a.index];
-        } else {
-          const Literal& l = in.literals[a.index];
-          auto it = lits.emplace(l.text, static_cast<std::uint32_t>(out.literals.size())).first;
-          if (it->second == out.literals.size()) out.literals.push_back(l);
-          a.index = it->second;
-        }
-      }
-      if (n.op == Op::Sort) n.group_first = index[n.group_first];
-      const auto i = static_cast<std::uint32_t>(out.nodes.size());
-      if (n.op == Op::Input)
-        n.name = "x" + std::to_string(i + 1);
-      else
-        n.name = (n.op == Op::Sort ? "s" : "v") + std::to_string(i + 1);
-      out.nodes.push_back(std::move(n));
-    }
-    for (auto o : in.outputs) out.outputs.push_back(index[o]);
-    return out;
-  }
-
   const ProgramRecipe& recipe_;
   const ProgramShape& shape_;
-  Program prog_;
-  std::vector<std::uint32_t> depth_;
-  std::map<std::string, std::uint32_t> lit_index_;
+  ProgramBuilder b_;
+  std::vector<std::uint32_t> depth_;  ///< multiplicative depth of each node
 };
 
 }  // namespace

@@ -49,7 +49,7 @@ std::string_view family_name(Family f);
 
 /// What a statement of a recipe computes (several kinds emit helper nodes, see program.hpp).
 enum class StatementKind : std::uint8_t {
-  Add, Sub, Neg, Lin, Scale, Relu, Abs, Max, Min, Sort, Select,  // piecewise affine
+  Add, Sub, Neg, Lin, Scale, Relu, Abs, Max, Min, Sort, Select, Clamp,  // piecewise affine
   Mul, Div, Powi,                                                 // rational
   Exp, Log, Sqrt, Softplus, Sigmoid, Tanh,                        // transcendental
   Count_

@@ -91,6 +91,12 @@ std::vector<Affine> evaluate(const Program& p, const std::vector<Rational>& x, c
         r = arg(order[n.sort_rank(static_cast<std::uint32_t>(k))]);
         break;
       }
+      case Op::Clamp: {  // the constant bounds outside [lo, hi]
+        if (sign_right_of(arg(0) - arg(1), t0) < 0) r = arg(1);
+        else if (sign_right_of(arg(0) - arg(2), t0) > 0) r = arg(2);
+        else r = arg(0);
+        break;
+      }
       case Op::Select: {
         const int s = sign_right_of(arg(0) - arg(1), t0);
         bool holds = false;

@@ -149,6 +149,18 @@ BoxEvaluation evaluate_box(const Program& p, const std::vector<DualInterval>& in
         candidates = {0, 1};
         break;
       }
+      case Op::Clamp: {  // lo if a <= lo, hi if a >= hi, else a
+        const auto lo = diff(0, 1), hi = diff(0, 2);
+        if (lo && *lo != Sign::Positive) {
+          piece = 0;
+          strict = *lo == Sign::Negative;
+        } else if (lo && hi) {
+          piece = *hi != Sign::Negative ? 2u : 1u;
+          strict = *hi != Sign::Zero;
+        }
+        candidates = {0, 1, 2};
+        break;
+      }
       case Op::Sort: {
         if (k == n.group_first) {
           // A certified strict (or exactly tied) order of all the arguments, decreasing.
@@ -183,15 +195,12 @@ BoxEvaluation evaluate_box(const Program& p, const std::vector<DualInterval>& in
       ev.pieces[k] = *piece;
       ev.strict[k] = strict;
       ev.values.push_back(piece_value<DualInterval>(n, *piece, a));
-      switch (n.op) {
-        case Op::Relu: number[k] = *piece == 1 ? num(n.args[0]) : zero_number; break;
-        case Op::Abs:
-          number[k] = *piece == 1 ? num(n.args[0])
-                                  : (*piece == 2 ? numbering.intern("neg 0 " + std::to_string(num(n.args[0]))) : zero_number);
-          break;
-        case Op::Select: number[k] = num(n.args[*piece == 0 ? 2 : 3]); break;
-        default: number[k] = num(n.args[*piece]); break;  // max, min, sort
-      }
+      // The piece's value is an argument, its negation or the constant 0 (the rule, read
+      // symbolically).
+      const Sym v = symbolic_value(n, *piece);
+      number[k] = v.kind == Sym::Kind::Arg      ? num(n.args[v.arg])
+                  : v.kind == Sym::Kind::NegArg ? numbering.intern("neg 0 " + std::to_string(num(n.args[v.arg])))
+                                                : zero_number;
     } else {
       number[k] = numbering.fresh();
       ev.certified[k] = false;

@@ -3,13 +3,14 @@
 // printed result reads back.
 #pragma once
 
+#include "selgrad/program/builder.hpp"
 #include "selgrad/program/program.hpp"
 #include "selgrad/reference/scalars.hpp"
 
 namespace selgrad::properties {
 
-/// Appends the exact literal v to `out` (its text read back exactly); returns it as an argument.
-Arg append_literal(Program& out, const reference::Rational& v);
+/// The exact literal v in the program under construction.
+Arg exact_literal(ProgramBuilder& b, const reference::Rational& v);
 
 /// G o F: F's outputs feed G's inputs, in order (needs G.p() == F.q()). Outputs: G's.
 Program compose(const Program& f, const Program& g);

@@ -23,6 +23,10 @@ std::vector<Comparison> comparisons(const Program& p) {
           for (std::uint32_t j = i + 1; j < nargs; ++j) out.push_back({k, i, j});
         break;
       case Op::Select: out.push_back({k, 0, 1}); break;
+      case Op::Clamp:
+        out.push_back({k, 0, 1});
+        out.push_back({k, 0, 2});
+        break;
       default: break;
     }
   }
@@ -51,7 +55,8 @@ std::vector<Rational> lipschitz_bounds(const Program& p) {
         break;
       case Op::Neg:
       case Op::Relu:
-      case Op::Abs: bound = l(0); break;
+      case Op::Abs:
+      case Op::Clamp: bound = l(0); break;
       case Op::Lin:
         for (std::size_t i = 1; i + 1 < n.args.size(); i += 2) bound += absq(lits[n.args[i].index]) * l(i + 1);
         break;

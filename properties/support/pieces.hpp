@@ -41,6 +41,8 @@ inline bool piece_active(const Program& p, std::uint32_t k, std::uint32_t piece,
       if (c == 0) return piece <= 1 && a[2] == a[3];  // either branch at u = v; continuity
       return piece == (holds ? 0u : 1u);
     }
+    case Op::Clamp:  // lo, a, hi: a <= lo, lo <= a <= hi, a >= hi
+      return piece == 0 ? a[0] <= a[1] : (piece == 1 ? a[1] <= a[0] && a[0] <= a[2] : (piece == 2 && a[0] >= a[2]));
     case Op::Sort: {
       // The group's pieces must be a permutation ordering the arguments decreasingly.
       const std::uint32_t g = n.group_first, size = n.group_size;

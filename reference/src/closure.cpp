@@ -7,6 +7,7 @@
 #include <set>
 
 #include "detail/policies.hpp"
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/reference/convex_hull.hpp"
 
 namespace selgrad::reference {
@@ -63,9 +64,7 @@ std::vector<Unit> tie_units(const Program& p, const detail::Tape<Rational>& t) {
     std::stable_partition(pieces.begin(), pieces.end(),
                           [&](std::uint32_t piece) { return piece == t.choices[k].piece; });
     for (auto piece : pieces) u.alternatives.push_back({piece});
-#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 4  // mutant 4 (properties/): omits a tied branch
-    u.alternatives.pop_back();
-#endif
+    if (SELGRAD_MUTANT(4)) u.alternatives.pop_back();  // omits a tied branch
     units.push_back(std::move(u));
   }
   return units;

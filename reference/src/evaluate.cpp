@@ -10,17 +10,9 @@
 namespace selgrad::reference {
 namespace detail {
 
-void throw_domain(const Program& p, std::uint32_t k, DomainCondition c, const std::string& value,
+void throw_domain(const Program& p, std::uint32_t k, const DomainRule& c, const std::string& value,
                   const std::string& extra) {
-  const Node& n = p.nodes[k];
-  std::string what;
-  if (n.op == Op::Div)
-    what = "division by zero: divisor is " + value;
-  else if (n.op == Op::Powi)
-    what = "negative power of zero: argument is " + value + ", must be != 0 when k < 0";
-  else
-    what = "argument is " + value + ", " + domain_requirement_text(c);
-  throw Error(ErrorKind::Domain, node_location(p, k), what + extra);
+  throw Error(ErrorKind::Domain, node_location(p, k), domain_message(c, value) + extra);
 }
 
 void throw_discontinuous(const Program& p, std::uint32_t k, const std::string& a, const std::string& b) {
@@ -100,21 +92,19 @@ std::uint32_t ValueNumbering::number(Arg a) {
     }
     const auto arg_key = [&](std::uint32_t i) { return "#" + std::to_string(number(n.args[i])); };
     if (op_info(n.op).selection) {
-      // The value of the piece taken: an argument, its negation, or the constant 0.
-      const std::uint32_t piece = choices_[k].piece;
-      std::string key;
-      switch (n.op) {
-        case Op::Relu: key = piece == 1 ? arg_key(0) : "literal 0"; break;
-        case Op::Abs: key = piece == 1 ? arg_key(0) : (piece == 2 ? "neg 0 " + arg_key(0) : "literal 0"); break;
-        case Op::Select: key = arg_key(piece == 0 ? 2 : 3); break;
-        default: key = arg_key(piece); break;  // max, min, sort
+      // The value of the piece taken, as the rule says: an argument, its negation, a constant.
+      const Sym v = symbolic_value(n, choices_[k].piece);
+      switch (v.kind) {
+        case Sym::Kind::Arg: number_.push_back(number(n.args[v.arg])); break;
+        case Sym::Kind::NegArg: number_.push_back(intern("neg 0 " + arg_key(v.arg))); break;
+        case Sym::Kind::Constant: number_.push_back(intern("literal " + std::to_string(v.constant))); break;
+        default: number_.push_back(intern("node " + std::to_string(k)));  // a value of its own
       }
-      number_.push_back(key[0] == '#' ? static_cast<std::uint32_t>(std::stoul(key.substr(1))) : intern(key));
       continue;
     }
     parts.clear();
     for (std::uint32_t i = 0; i < n.args.size(); ++i) parts.push_back(arg_key(i));
-    if (n.op == Op::Add || n.op == Op::Mul) std::sort(parts.begin(), parts.end());
+    if (op_info(n.op).commutative) std::sort(parts.begin(), parts.end());
     std::string key = std::string(op_name(n.op)) + " " + std::to_string(n.power);
     for (const auto& part : parts) key += " " + part;
     number_.push_back(intern(std::move(key)));
@@ -170,12 +160,8 @@ Choice IntervalPolicy::choose(std::uint32_t k, std::span<const Interval* const> 
   worst_ = Certainty::Exact;
   IntervalOracle o{*this, k, a};
   const Node& n = p_.nodes[k];
-#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 5  // mutant 5 (properties/): relu'(0) = 1
   Choice c = choose_piece(n, o);
-  if (n.op == Op::Relu && c.tie) c.piece = 1;
-#else
-  const Choice c = choose_piece(n, o);
-#endif
+  if (SELGRAD_MUTANT(5) && n.op == Op::Relu && c.tie) c.piece = 1;  // relu'(0) = 1 in the reference
   if (c.tie && n.op == Op::Select) {
     const Sign jump = select_jump(o);  // Zero also when undecided at the cap (then Uncertified)
     if (jump != Sign::Zero) throw_discontinuous(p_, k, enclosure_text(*a[2]), enclosure_text(*a[3]));
@@ -263,20 +249,10 @@ std::string_view certainty_name(Certainty c) {
 
 std::string piece_name(const Program& p, const BranchDecision& d) {
   const Node& n = p.nodes[d.node];
-  const std::uint32_t piece = d.choice.piece;
-  const auto arg_name = [&](std::uint32_t i) {
+  return selgrad::piece_name(n, d.choice.piece, [&](std::uint32_t i) {
     const Arg a = n.args[i];
     return a.is_node() ? p.nodes[a.index].name : p.literals[a.index].text;
-  };
-  switch (n.op) {
-    case Op::Relu: return piece == 1 ? "a" : "0";
-    case Op::Abs: return piece == 1 ? "a" : (piece == 2 ? "-a" : "0");
-    case Op::Select: return piece == 0 ? "a" : "b";
-    case Op::Max:
-    case Op::Min:
-    case Op::Sort: return "arg " + std::to_string(piece + 1) + " (" + arg_name(piece) + ")";
-    default: return "";
-  }
+  });
 }
 
 namespace {
@@ -328,9 +304,7 @@ PieceEnclosure enclose_with_pieces(const Program& p, const std::vector<Rational>
     if (s >= pieces.size())
       throw Error(ErrorKind::Usage, {}, "enclose_with_pieces: fewer pieces than selection nodes");
     const std::uint32_t piece = pieces[s++];
-    const std::uint32_t limit = n.op == Op::Relu || n.op == Op::Select ? 2 : n.op == Op::Abs ? 3
-                                                                                               : static_cast<std::uint32_t>(n.args.size());
-    if (piece >= limit)
+    if (piece >= piece_count(n))
       throw Error(ErrorKind::Usage, detail::node_location(p, k), "no piece " + std::to_string(piece) + " here");
     choices[k].piece = piece;
   }

@@ -214,7 +214,7 @@ TEST(FastEngine, DomainErrorsInOneLaneLeaveTheOthersUnchanged) {
     EXPECT_EQ(b.jacobian[2 * l + 1], g[1]);
   }
   EXPECT_EQ(fast::describe_lane_error(batch.tape(), 2, fast::LaneError::DivisionByZero),
-            "div (line 2, node q): division by zero");
+            "div (line 2, node q): division by zero: divisor is 0");
 }
 
 // The batch path tests arithmetic results through the IEEE flags of a whole tile, and the

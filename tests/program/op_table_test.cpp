@@ -45,12 +45,12 @@ TEST(OpTable, SpecOpsArePresent) {
   // Every op of the spec's Operations tables, spelled as in statements.
   for (const char* name : {"add", "sub", "neg", "mul", "div", "exp", "log", "powi", "lin", "sqrt",
                            "softplus", "sigmoid", "tanh", "relu", "abs", "max", "min", "sort",
-                           "select"})
+                           "select", "clamp"})
     EXPECT_TRUE(op_by_name(name).has_value()) << name;
 }
 
 TEST(OpTable, SelectionAndTranscendentalFlags) {
-  const std::set<Op> selections = {Op::Relu, Op::Abs, Op::Max, Op::Min, Op::Sort, Op::Select};
+  const std::set<Op> selections = {Op::Relu, Op::Abs, Op::Max, Op::Min, Op::Sort, Op::Select, Op::Clamp};
   const std::set<Op> transcendental = {Op::Exp,      Op::Log,     Op::Sqrt,
                                        Op::Softplus, Op::Sigmoid, Op::Tanh};
   for (const auto& info : kOpTable) {
@@ -73,7 +73,7 @@ TEST(OpTable, AritiesMatchTheSpec) {
                       Row{Op::Sqrt, 1, 1}, Row{Op::Softplus, 1, 1}, Row{Op::Sigmoid, 1, 1},
                       Row{Op::Tanh, 1, 1}, Row{Op::Relu, 1, 1}, Row{Op::Abs, 1, 1},
                       Row{Op::Max, 1, -1}, Row{Op::Min, 1, -1}, Row{Op::Sort, 1, -1},
-                      Row{Op::Select, 4, 4}}) {
+                      Row{Op::Select, 4, 4}, Row{Op::Clamp, 3, 3}}) {
     EXPECT_EQ(op_info(r.op).min_args, r.min) << op_name(r.op);
     EXPECT_EQ(op_info(r.op).max_args, r.max) << op_name(r.op);
   }

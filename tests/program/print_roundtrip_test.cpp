@@ -5,14 +5,13 @@
 #include <random>
 #include <string>
 
-#include "program_builder.hpp"
+#include "selgrad/program/builder.hpp"
 #include "program_text_gen.hpp"
 #include "selgrad/program/parse.hpp"
 
 namespace selgrad {
 namespace {
 
-using testgen::ProgramBuilder;
 
 void expect_round_trip(const Program& p) {
   const std::string text = print_program(p);
@@ -53,15 +52,15 @@ TEST(RoundTrip, BuiltProgramWithEveryOp) {
   const Arg x = b.input("x"), y = b.input("y"), z = b.input("z");
   std::vector<Arg> outs;
   outs.push_back(b.node("add1", Op::Add, {x}));
-  outs.push_back(b.node("add3", Op::Add, {x, y, b.lit("0.1")}));
+  outs.push_back(b.node("add3", Op::Add, {x, y, b.literal("0.1")}));
   outs.push_back(b.node("sub", Op::Sub, {x, y}));
   outs.push_back(b.node("neg", Op::Neg, {z}));
-  outs.push_back(b.node("mul", Op::Mul, {x, y, z, b.lit("-2/7")}));
-  outs.push_back(b.node("div", Op::Div, {b.lit("1"), y}));
+  outs.push_back(b.node("mul", Op::Mul, {x, y, z, b.literal("-2/7")}));
+  outs.push_back(b.node("div", Op::Div, {b.literal("1"), y}));
   outs.push_back(b.node("e", Op::Exp, {x}));
   outs.push_back(b.node("l", Op::Log, {outs.back()}));
   outs.push_back(b.powi("p", x, -4));
-  outs.push_back(b.node("lin", Op::Lin, {b.lit("-2.5E3"), b.lit("1/2"), x, b.lit("-3/4"), y}));
+  outs.push_back(b.node("lin", Op::Lin, {b.literal("-2.5E3"), b.literal("1/2"), x, b.literal("-3/4"), y}));
   outs.push_back(b.node("sq", Op::Sqrt, {x}));
   outs.push_back(b.node("sp", Op::Softplus, {x}));
   outs.push_back(b.node("sg", Op::Sigmoid, {x}));
@@ -69,10 +68,10 @@ TEST(RoundTrip, BuiltProgramWithEveryOp) {
   outs.push_back(b.node("r", Op::Relu, {x}));
   outs.push_back(b.node("ab", Op::Abs, {x}));
   outs.push_back(b.node("mx", Op::Max, {x, y, z}));
-  outs.push_back(b.node("mn", Op::Min, {x, b.lit("0")}));
-  for (Arg s : b.sort({"s1", "s2", "s3", "s4"}, {x, y, z, b.lit("1e-3")})) outs.push_back(s);
+  outs.push_back(b.node("mn", Op::Min, {x, b.literal("0")}));
+  for (Arg s : b.sort({"s1", "s2", "s3", "s4"}, {x, y, z, b.literal("1e-3")})) outs.push_back(s);
   for (Cmp c : {Cmp::Lt, Cmp::Le, Cmp::Gt, Cmp::Ge})
-    outs.push_back(b.select("sel_" + std::string(cmp_name(c)), c, x, b.lit("0"), y, z));
+    outs.push_back(b.select("sel_" + std::string(cmp_name(c)), c, x, b.literal("0"), y, z));
   for (Arg o : outs) b.output(o);
   b.output(x);
   const Program p = b.build();
@@ -85,7 +84,7 @@ TEST(RoundTrip, SharedLiteralInABuiltProgram) {
   // literal per use. operator== compares literal values, not the literal table layout.
   ProgramBuilder b;
   const Arg x = b.input("x");
-  const Arg half = b.lit("1/2");
+  const Arg half = b.literal("1/2");
   const Arg a = b.node("a", Op::Mul, {half, x});
   const Arg c = b.node("c", Op::Lin, {half, half, a});
   b.output(c);
@@ -101,10 +100,9 @@ TEST(RoundTrip, SharedLiteralInABuiltProgram) {
 TEST(RoundTrip, LiteralsFromInt) {
   ProgramBuilder b;
   const Arg x = b.input("x");
-  Program& p = b.program();
-  p.literals.push_back(Literal::from_int(-9));
-  p.literals.push_back(Literal::from_int(std::numeric_limits<std::int64_t>::min()));
-  const Arg a = b.node("a", Op::Add, {x, Arg::literal(0), Arg::literal(1)});
+  const Arg a = b.node("a", Op::Add,
+                       {x, b.literal(Literal::from_int(-9)),
+                        b.literal(Literal::from_int(std::numeric_limits<std::int64_t>::min()))});
   b.output(a);
   expect_round_trip(b.build());
 }

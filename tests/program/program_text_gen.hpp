@@ -161,6 +161,12 @@ inline std::string random_program_text(std::mt19937_64& rng, const TextGenOption
         args.push_back((k > 0 && coin(rng, 0.1) ? "+" : "") + std::to_string(k));
         break;
       }
+      case Op::Clamp: {  // clamp a lo hi: literal bounds, lo <= hi
+        std::string lo = random_literal_text(rng), hi = random_literal_text(rng);
+        if (compare(*parse_literal(lo), *parse_literal(hi)) > 0) std::swap(lo, hi);
+        args = {arg(), lo, hi};
+        break;
+      }
       case Op::Select: {
         head = pick(rng, std::vector<std::string>{"lt", "le", "gt", "ge"});
         for (int i = 0; i < 4; ++i) args.push_back(arg());

@@ -15,7 +15,7 @@ namespace selgrad::reference::detail {
 
 inline Sign to_sign(int s) { return s > 0 ? Sign::Positive : (s < 0 ? Sign::Negative : Sign::Zero); }
 
-[[noreturn]] void throw_domain(const Program& p, std::uint32_t k, DomainCondition c,
+[[noreturn]] void throw_domain(const Program& p, std::uint32_t k, const DomainRule& c,
                                const std::string& value, const std::string& extra = "");
 [[noreturn]] void throw_discontinuous(const Program& p, std::uint32_t k, const std::string& a,
                                       const std::string& b);
@@ -37,12 +37,8 @@ class ExactPolicy {
   Choice choose(std::uint32_t k, std::span<const Rational* const> a) const {
     ExactOracle o{a};
     const Node& n = p_.nodes[k];
-#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 5  // mutant 5 (properties/): relu'(0) = 1
     Choice c = choose_piece(n, o);
-    if (n.op == Op::Relu && c.tie) c.piece = 1;
-#else
-    const Choice c = choose_piece(n, o);
-#endif
+    if (SELGRAD_MUTANT(5) && n.op == Op::Relu && c.tie) c.piece = 1;  // relu'(0) = 1 in the reference
     // D3: a select must be continuous where its condition is decided at equality.
     if (c.tie && n.op == Op::Select && select_jump(o) != Sign::Zero)
       throw_discontinuous(p_, k, to_string(*a[2]), to_string(*a[3]));

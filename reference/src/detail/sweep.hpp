@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "selgrad/program/error.hpp"
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/op_rules.hpp"
 #include "selgrad/program/program.hpp"
 #include "selgrad/reference/evaluate.hpp"
@@ -87,9 +88,9 @@ void eval_node(const Program& p, std::uint32_t k, Tape<T>& t, Policy& pol,
   std::span<T> d(t.partials.data() + t.offset[k], n.args.size());
   if (!op_info(n.op).selection) {
     pol.precheck(k, a);
-    t.values[k] = smooth_value<T>(n, a);
+    t.values[k] = op_value<T>(n, 0, a);
     pol.check(k, t.values[k]);
-    smooth_partials<T>(n, a, t.values[k], d);
+    op_partials<T>(n, 0, a, t.values[k], d);
   } else {
     Choice c;
     if (n.op == Op::Sort) {
@@ -107,8 +108,8 @@ void eval_node(const Program& p, std::uint32_t k, Tape<T>& t, Policy& pol,
       t.certainty[k] = pol.last_certainty();
     }
     t.choices[k] = c;
-    t.values[k] = piece_value<T>(n, c.piece, a);
-    piece_partials<T>(n, c.piece, d);
+    t.values[k] = op_value<T>(n, c.piece, a);
+    op_partials<T>(n, c.piece, a, t.values[k], d);
   }
   for (auto& di : d) pol.check(k, di);
 }
@@ -147,20 +148,15 @@ Matrix<T> backward_jacobian(const Program& p, const Tape<T>& t, Check&& check) {
       for (std::size_t i = 0; i < n.args.size(); ++i) {
         const Arg a = n.args[i];
         if (!a.is_node()) continue;
-#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 2  // mutant 2 (properties/): drops the last argument's term
-        if (i > 0 && i + 1 == n.args.size()) continue;
-#endif
-#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 6  // mutant 6 (properties/): overwrites instead of accumulating
-        v[a.index] = T(v[k] * t.partials[t.offset[k] + i]);
-#else
-        v[a.index] += T(v[k] * t.partials[t.offset[k] + i]);
-#endif
+        if (SELGRAD_MUTANT(2) && i > 0 && i + 1 == n.args.size()) continue;  // drops the last term
+        if (SELGRAD_MUTANT(6))  // overwrites instead of accumulating
+          v[a.index] = T(v[k] * t.partials[t.offset[k] + i]);
+        else
+          v[a.index] += T(v[k] * t.partials[t.offset[k] + i]);
         nonzero[a.index] = true;
         check(k, v[a.index]);
       }
-#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 1  // mutant 1 (properties/): resets v[t] after using it
-      v[k] = zero;
-#endif
+      if (SELGRAD_MUTANT(1)) v[k] = zero;  // resets v[t] after using it (equivalent: L1)
     }
     jac.emplace_back(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(p.p()));
   }
@@ -181,9 +177,7 @@ Matrix<T> forward_jacobian(const Program& p, const Tape<T>& t, Check&& check) {
     for (std::size_t i = 0; i < n.args.size(); ++i) {
       const Arg a = n.args[i];
       if (!a.is_node()) continue;
-#if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 2  // mutant 2 (properties/): drops the last argument's term
-      if (i > 0 && i + 1 == n.args.size()) continue;
-#endif
+      if (SELGRAD_MUTANT(2) && i > 0 && i + 1 == n.args.size()) continue;  // drops the last term
       const T& di = t.partials[t.offset[k] + i];
       const T* src = rows.data() + std::size_t{a.index} * np;
       for (std::size_t c = 0; c < np; ++c) row[c] += T(di * src[c]);
@@ -200,7 +194,7 @@ Matrix<T> forward_jacobian(const Program& p, const Tape<T>& t, Check&& check) {
 
 template <class T, class Check>
 Matrix<T> jacobian(const Program& p, const Tape<T>& t, Mode mode, Check&& check) {
-  return mode == Mode::Backward ? backward_jacobian(p, t, check) : forward_jacobian(p, t, check);
+  return uses_forward_sweeps(mode, p.p(), p.q()) ? forward_jacobian(p, t, check) : backward_jacobian(p, t, check);
 }
 
 }  // namespace selgrad::reference::detail

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "selgrad/fast/tape.hpp"
+#include "selgrad/program/jacobian_mode.hpp"
 
 namespace selgrad::fast {
 
@@ -44,8 +45,9 @@ enum class Layout : std::uint8_t {
   InputMajor   ///< input i of all points is x[i*N .. i*N + N) (columns; no transposition needed)
 };
 
-/// How the Jacobian is accumulated: Auto takes forward mode when p < q, reverse otherwise.
-enum class JacobianMode : std::uint8_t { Auto, Reverse, Forward };
+/// How the Jacobian is accumulated (program/jacobian_mode.hpp): Auto takes forward mode when
+/// p < q, reverse otherwise.
+using selgrad::JacobianMode;
 
 struct BatchOptions {
   bool gradient = true;         ///< compute the selection Jacobian (else values only)
@@ -128,6 +130,9 @@ class PointEvaluator {
   std::vector<std::uint32_t> piece_;
   std::vector<std::uint8_t> tie_;
   std::vector<std::uint32_t> order_;  ///< sort scratch
+  std::vector<std::uint8_t> same_;     ///< sort scratch
+  std::vector<const double*> arg_rows_;  ///< operand rows of a sort statement
+  std::vector<double*> partial_rows_;
 };
 
 /// Finds the first node (up to node `last`) at which a point's evaluation fails, given the rows

@@ -5,12 +5,15 @@
 //   rows 0..m-1            the program's nodes, inputs first;
 //   rows m..m+c-1          the c literal constants;
 //   three more constant rows     0, 1 and -1 (zero_row(), one_row(), minus_one_row());
-//   rows scratch_base..    partial derivatives the forward pass computes.
+//   rows scratch_base..    partial derivatives the forward pass computes;
+//   one junk row            where kernels write the partials they need not store.
 // An instruction computes node k from its operand rows. Its local selection gradient d_k has
 // one partial per operand position (math.md, Algorithm 2), and `partial[e]` names the row that
 // holds it: often a row that already exists (d(a*b)/da is the row of b, d(exp a)/da is the row
-// of exp a itself, d(a+b)/da is the row of 1), otherwise a scratch row the op writes. So the
-// reverse sweep is one uniform loop with no dispatch on the op:
+// of exp a itself, d(a+b)/da is the row of 1), otherwise a scratch row the op writes. Which is
+// which is read off the op's rule, evaluated over the symbolic scalar (program/symbolic.hpp),
+// so the layout cannot disagree with the rule. So the reverse sweep is one uniform loop with no
+// dispatch on the op:
 //   adj[operand[e]] += adj[k] * row[partial[e]]   for every operand position e of node k,
 // where literal operands scatter into their constant row's adjoint, which nobody reads.
 #pragma once
@@ -23,25 +26,39 @@
 
 namespace selgrad::fast {
 
-/// Instruction codes: the ops of the op table, with the common binary forms split out so the
-/// interpreter can skip the operand-count loop.
-enum class Code : std::uint8_t {
-  Add2, AddN, Sub, Neg, Mul2, MulN, Div, Exp, Log, Powi, Lin, Sqrt, Softplus, Sigmoid, Tanh,
-  Relu, Abs, Max, Min, Select,
-  SortGroup,  ///< first rank of a sort statement: orders the group, writes every rank
-  SortRank    ///< a later rank of a sort statement: written by its SortGroup, no work
+/// How an instruction's kernel is specialised: the op's usual arity known at compile time, or a
+/// run-time count. A later rank of a sort statement does no work (its first rank writes them all).
+enum class Shape : std::uint8_t {
+  Any,      ///< the operand count is read at run time
+  Fixed,    ///< the op's usual arity (fixed_arity(op): 2 for the n-ary add, mul, max, min)
+  SortRank  ///< a later rank of a sort statement: written by the statement's first rank
 };
+inline constexpr std::size_t kShapes = 3;
+
+/// The operand count the Fixed kernels of an op's rule are compiled for: its node arity when
+/// fixed, else 2 (the binary add, mul, max, min).
+template <class Rule>
+constexpr std::size_t fixed_arity_of() {
+  if constexpr (requires { Rule::node_arity; }) return Rule::node_arity;
+  else return Rule::info.max_args >= 0 ? static_cast<std::size_t>(Rule::info.max_args) : 2;
+}
+std::size_t fixed_arity(Op op);
 
 struct Instr {
-  Code code;
+  Op op;
+  Shape shape;
   Cmp cmp;                 ///< Select only
+  std::uint8_t computes;   ///< 1 if some partial is computed into a scratch row (see Tape)
   std::uint16_t count;     ///< number of operands (sort: group size k)
+  std::uint16_t kernel;    ///< op * kShapes + shape: the index of its kernel
   std::uint32_t first;     ///< index of the first operand in Tape::operand / Tape::partial
   std::int32_t power;      ///< Powi only
   std::uint32_t selection; ///< index among the selection nodes (selection ops only)
 };
 
 /// Why a lane's evaluation is not valid (per-lane domain errors of the double engine).
+/// The domain errors are the op rules' domain conditions (their texts come from the rules); the
+/// four ops that have one each name theirs, and any other op's condition is `Domain`.
 enum class LaneError : std::uint8_t {
   None,
   NanInput,         ///< an input is NaN or infinite
@@ -51,7 +68,8 @@ enum class LaneError : std::uint8_t {
   NegativePowerOfZero,
   Overflow,         ///< a result is infinite or NaN from finite operands
   Discontinuous,    ///< select at u = v whose branches differ (D3)
-  GradientOverflow  ///< finite values, but a Jacobian entry is not finite (reported at the output)
+  GradientOverflow, ///< finite values, but a Jacobian entry is not finite (reported at the output)
+  Domain            ///< the domain condition of another op
 };
 
 /// One step of a backward sweep: adj[dst] (+)= adj[src] * row[partial]. `assign` marks the
@@ -81,10 +99,10 @@ struct GatheredSweep {
   std::vector<std::uint32_t> result_row;
 };
 
-/// A stretch of Tape::schedule whose nodes share one instruction code and one dependency level
+/// A stretch of Tape::schedule whose nodes share one kernel and one dependency level
 /// (so none of them reads another): the single-point path runs it as one loop.
 struct Run {
-  Code code;
+  std::uint16_t kernel;      ///< the instructions' Instr::kernel
   std::uint32_t begin, end;  ///< schedule[begin .. end)
 };
 
@@ -98,7 +116,8 @@ struct Tape {
   std::vector<std::uint32_t> partial;  ///< row holding the partial for each operand position
   std::vector<double> constant_value;  ///< value of row m + i: literals rounded to nearest, then 0, 1, -1
   std::uint32_t scratch_base = 0;      ///< first scratch row
-  std::uint32_t rows = 0;              ///< total rows (nodes, constants, scratch)
+  std::uint32_t junk_row = 0;          ///< the last row: where a kernel writes a partial no one reads
+  std::uint32_t rows = 0;              ///< total rows (nodes, constants, scratch, junk)
   std::vector<std::uint32_t> outputs;  ///< output node of each output, in order
   std::vector<std::uint32_t> selection_node;  ///< node of each selection (pieces are per selection)
   /// Per output j: Algorithm 2's backward sweep as a flat list of edges, nodes in decreasing
@@ -112,11 +131,11 @@ struct Tape {
   /// Computed nodes without node operands (all literals): their tangent is 0.
   std::vector<std::uint32_t> constant_nodes;
   /// A forward order for one point: the computed nodes by dependency level, and within a level
-  /// grouped by instruction code, so that an interpreter's dispatch runs through stretches of
-  /// the same op (random op order makes every dispatch a branch misprediction). Any order that
+  /// grouped by kernel, so that an interpreter's dispatch runs through stretches of
+  /// the same kernel (random op order makes every dispatch a branch misprediction). Any order that
   /// respects dependencies computes the same values; the backward sweep keeps node order.
   std::vector<std::uint32_t> schedule;
-  std::vector<Run> runs;  ///< the schedule cut where the level or the code changes
+  std::vector<Run> runs;  ///< the schedule cut where the level or the kernel changes
   // Where each node comes from, for error messages.
   std::vector<std::string> name;  ///< per node
   std::vector<std::uint32_t> line;
@@ -130,8 +149,9 @@ struct Tape {
   std::size_t selections() const { return selection_node.size(); }
 };
 
-/// Compiles a validated program. Literals are rounded to nearest double (exact when dyadic and
-/// in range; a fraction n/d whose n and d are not exact doubles may be off by one more ulp).
+/// Compiles a program (validated first). Literals are rounded to nearest double (exact when
+/// dyadic and in range; a fraction n/d whose n and d are not exact doubles may be off by one
+/// more ulp).
 Tape compile(const Program& program);
 
 /// A literal rounded to the nearest double (see compile()).
@@ -141,8 +161,12 @@ double literal_to_double(const Literal& literal);
 /// GatheredSweep). The batch evaluator builds these once; the single point follows the edge lists.
 GatheredSweep gather_sweep(const Tape& tape, bool backward, std::size_t output = 0);
 
-/// "division by zero", "log of a value <= 0", ...
+/// "division by zero: divisor is 0", "argument <= 0, must be > 0", ... (for a domain error, the
+/// wording of the op's rule; `Domain` alone has no op and says so).
 const char* lane_error_text(LaneError e);
+
+/// The lane error of a domain condition of `op`.
+LaneError domain_lane_error(Op op);
 
 /// Formats the error of node k the way selgrad::Error does: "log (line 7, node y): ...".
 std::string describe_lane_error(const Tape& tape, std::uint32_t node, LaneError e);

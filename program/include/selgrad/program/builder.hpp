@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -73,6 +74,11 @@ class ProgramBuilder {
   Program build();
 
  private:
+  /// Appends a copy of node k of `src` (for a sort, its whole statement) with its node arguments
+  /// mapped through `index` and the given names; returns the new node(s).
+  std::vector<Arg> copy_node(const Program& src, std::uint32_t k, const std::vector<Arg>& index,
+                             std::vector<std::string> names);
+  friend Program live_part(const Program&, const std::function<std::string(std::uint32_t, const Node&)>&);
   std::string claim_name(std::string name);
   Arg push(Node n);
   void check_arg(const Node& n, Arg a) const;
@@ -83,5 +89,11 @@ class ProgramBuilder {
   std::unordered_map<std::string, std::uint32_t> literal_ids_;  // by the literal's fraction text
   std::uint64_t next_fresh_ = 0;
 };
+
+/// The part of `program` its outputs depend on: the other computed nodes dropped (a sort
+/// statement stays whole when one of its ranks is needed), inputs kept, literals shared. With
+/// `name`, node k of the result is named name(k, node), else it keeps its name.
+Program live_part(const Program& program,
+                  const std::function<std::string(std::uint32_t, const Node&)>& name = nullptr);
 
 }  // namespace selgrad

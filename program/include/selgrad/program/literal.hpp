@@ -39,6 +39,9 @@ struct Literal {
   static std::optional<Literal> from_double(double v);
 };
 
+/// The sign of a - b for the exact values of two literals (-1, 0 or 1).
+int compare(const Literal& a, const Literal& b);
+
 /// Limits on literal size: a literal is text, and text must not become a denial of service.
 inline constexpr std::size_t kMaxLiteralDigits = 10000;   ///< digits of mantissa, numerator or denominator
 inline constexpr std::int64_t kMaxLiteralExponent = 10000; ///< |e| in 1e<e>

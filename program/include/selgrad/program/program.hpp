@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,13 +67,9 @@ struct Program {
   friend bool operator==(const Program& a, const Program& b);
 };
 
-/// Appends a single-result node to a program under construction; returns it as an argument.
-Arg append_node(Program& program, std::string name, Op op, std::vector<Arg> args);
-
-/// Appends one sort statement to a program under construction: a Sort node per name, in rank
-/// order (the first name is the largest value), all sharing `args` (as many as names). Returns
-/// the new nodes by rank.
-std::vector<Arg> append_sort(Program& program, const std::vector<std::string>& names, const std::vector<Arg>& args);
+/// A rule's condition on the literal arguments of node `n` (clamp: lo <= hi), if violated: the
+/// reason. The literal-only positions must hold literals of `literals`.
+std::optional<std::string> literal_arguments_error(const Node& n, const std::vector<Literal>& literals);
 
 /// Checks every invariant a program must satisfy (inputs first, p > 0, q > 0, arguments refer
 /// to earlier nodes, arities, literal-only positions of lin, sort groups, unique names).

@@ -17,13 +17,15 @@
 #include <cstdint>
 #include <vector>
 
+#include "selgrad/program/jacobian_mode.hpp"
 #include "selgrad/program/op_rules.hpp"
 #include "selgrad/program/program.hpp"
 #include "selgrad/reference/scalars.hpp"
 
 namespace selgrad::reference {
 
-enum class Mode : std::uint8_t { Backward, Forward };
+/// The Jacobian mode (program/jacobian_mode.hpp): Backward (= Reverse), Forward or Auto.
+using Mode = JacobianMode;
 
 /// How a branch decision was made.
 enum class Certainty : std::uint8_t {
@@ -97,7 +99,7 @@ RealResult evaluate_real(const Program& program, const std::vector<Rational>& po
 /// rank takes). Computed in MPFI at `precision` bits; with `slack_ulps` > 0 every exp, log,
 /// powi, softplus, sigmoid and tanh result is widened by that many ulps on each side, so that the
 /// enclosure also contains a double computation whose elementary functions are accurate to
-/// within that many ulps (see fast/certify.hpp). Throws Error (Domain) when a domain condition
+/// within that many ulps (see certify/certify.hpp). Throws Error (Domain) when a domain condition
 /// cannot be certified for these pieces, (Usage) when a piece does not exist.
 struct PieceEnclosure {
   std::vector<Interval> nodes;     ///< every node value

@@ -1,5 +1,5 @@
-// Certification of the double engine against the reference (see fast/certify.hpp).
-#include "selgrad/fast/certify.hpp"
+// Certification of the double engine against the reference (see certify.hpp).
+#include "selgrad/certify/certify.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include "selgrad/program/error.hpp"
 #include "selgrad/program/op_rules.hpp"
 
-namespace selgrad::fast {
+namespace selgrad {
 namespace {
 
 using reference::Interval;
@@ -58,22 +58,33 @@ double distance_bound(double x, const Interval& e) {
 }  // namespace
 
 Certificate certify(const Program& p, std::span<const double> x, const CertifyOptions& o) {
-  Certificate c;
-  PointEvaluator pe(compile(p), o.mode);
-  PointResult r;
+  fast::PointEvaluator pe(fast::compile(p), o.mode);
+  fast::PointResult r;
   pe.evaluate(x, r);
+  return certify(p, x, r, o);
+}
+
+Certificate certify(const Program& p, std::span<const double> x, const fast::PointResult& r, const CertifyOptions& o) {
+  std::size_t selections = 0;
+  for (const Node& n : p.nodes) selections += op_info(n.op).selection ? 1 : 0;
+  if (x.size() != p.p() || r.outputs.size() != p.q() || r.jacobian.size() != p.q() * p.p() ||
+      r.pieces.size() != selections || r.ties.size() != selections)
+    throw Error(ErrorKind::Usage, {}, "certify: the point or the result does not match the program's shape");
+  Certificate c;
   c.outputs = r.outputs;
   c.jacobian = r.jacobian;
 
   std::vector<Rational> xq;
-  for (double v : x) xq.emplace_back(v);  // the double point, exactly
+  for (double v : x) {
+    if (!std::isfinite(v)) throw Error(ErrorKind::Usage, {}, "certify: the point has a value that is not finite");
+    xq.emplace_back(v);  // the double point, exactly
+  }
 
   // The double computation, enclosed: same branches, 53 bits, elementary functions widened.
   reference::PrecisionScope at53(53);
   // The enclosure accumulates the Jacobian in the engine's own mode and order (L1 makes the two
   // modes equal in exact arithmetic, not in rounded arithmetic).
-  const bool forward = o.mode == JacobianMode::Forward || (o.mode == JacobianMode::Auto && p.p() < p.q());
-  const reference::Mode mode = forward ? reference::Mode::Forward : reference::Mode::Backward;
+  const JacobianMode mode = uses_forward_sweeps(o.mode, p.p(), p.q()) ? JacobianMode::Forward : JacobianMode::Reverse;
   const reference::PieceEnclosure e53 = reference::enclose_with_pieces(p, xq, r.pieces, 53, o.slack_ulps, mode);
   // The exact decisions, and the exact Jacobian of the double engine's branches.
   reference::Options ro;
@@ -140,4 +151,4 @@ Certificate certify(const Program& p, std::span<const double> x, const CertifyOp
   return c;
 }
 
-}  // namespace selgrad::fast
+}  // namespace selgrad

@@ -1,0 +1,74 @@
+// y1 ... yk = sort a1 ... ak: the arguments in decreasing order, an elementary selection (D3):
+// node r of the statement (rank r) takes the argument at position piece = order[r]. Tie rule:
+// stable, so among equal values the lower position comes first, and the local gradient of each
+// rank is the unit vector of its position: together a permutation matrix (T3: the Clarke
+// Jacobian of sort is the hull of the permutations that sort x).
+#pragma once
+
+#include <utility>
+
+#include "selgrad/program/mutant.hpp"
+#include "selgrad/program/rules/common.hpp"
+
+namespace selgrad::rules {
+
+struct Sort {
+  static constexpr OpInfo info{.op = Op::Sort, .name = "sort", .min_args = 1, .max_args = -1, .selection = true,
+                               .transcendental = false, .domain = "all",
+                               .tie_rule = "stable: among equal values the lower position comes first",
+                               .syntax = "y1 ... yk = sort a1 ... ak", .meaning = "values in decreasing order",
+                               .tie_derivative = "a permutation matrix"};
+  /// `at`: the arguments; `derivative`: the Jacobian of the ranks, row by row.
+  static constexpr TieExample tie_examples[] = {{"1 1", "1 0 0 1"}, {"0 3 3", "0 1 0 0 0 1 1 0 0"}};
+
+  template <class A>
+  static constexpr std::optional<DomainRule> domain(const A&) {
+    return kEverywhere;
+  }
+  template <class A>
+  static constexpr std::uint32_t piece_count(const A& a) {
+    return static_cast<std::uint32_t>(a.size());
+  }
+  /// Whether a later position moves ahead of an earlier one: only when strictly larger.
+  static constexpr bool moves_ahead(Sign later_minus_earlier) { return later_minus_earlier == Sign::Positive; }
+  /// Whether the argument at position i ranks before the one at position j (i != j), given the
+  /// sign of a_i - a_j and whether i is the earlier position: the stable decreasing order.
+  static constexpr bool ranks_before(Sign i_minus_j, bool i_earlier) {
+    return i_earlier ? !moves_ahead(static_cast<Sign>(-static_cast<int>(i_minus_j))) : moves_ahead(i_minus_j);
+  }
+
+  /// The stable decreasing order of k arguments: order[r] is the position of the argument at
+  /// rank r. same_as_prev[r] (r >= 1) is set when rank r's value equals rank r-1's: maximal runs
+  /// of set flags are the groups of tied values, within which the index closure (D5) admits
+  /// every permutation. Insertion sort: any answers of the oracle (even inconsistent ones from an
+  /// uncertified comparison) give a permutation, never undefined behaviour.
+  template <class O, class Order, class Same>
+  static void order(std::uint32_t k, O& o, Order& order, Same& same_as_prev) {
+    order.resize(k);
+    for (std::uint32_t i = 0; i < k; ++i) order[i] = i;
+    for (std::uint32_t i = 1; i < k; ++i)
+      for (std::uint32_t j = i; j > 0; --j) {
+        const Sign s = o.sign_diff(order[j], order[j - 1]);
+        // mutant 3: ties go the other way
+        if (!(SELGRAD_MUTANT(3) ? s != Sign::Negative : moves_ahead(s))) break;
+        std::swap(order[j], order[j - 1]);
+      }
+    same_as_prev.assign(k, false);
+    for (std::uint32_t r = 1; r < k; ++r) same_as_prev[r] = o.sign_diff(order[r], order[r - 1]) == Sign::Zero;
+  }
+  /// Whether rank r is tied (its value equals a neighbouring rank's).
+  template <class Same>
+  static bool rank_tied(const Same& same_as_prev, std::uint32_t r) {
+    return same_as_prev[r] || (r + 1 < same_as_prev.size() && same_as_prev[r + 1]);
+  }
+  template <class T, class A>
+  static T value(const A& a, std::uint32_t piece) {
+    return T(a[piece]);
+  }
+  template <class T, class A, class D>
+  static void partials(const A& a, std::uint32_t piece, const T&, D& d) {
+    for (std::uint32_t i = 0; i < a.size(); ++i) d[i] = i == piece ? one<T>() : zero<T>();
+  }
+};
+
+}  // namespace selgrad::rules
