@@ -227,9 +227,10 @@ Var select(const Comparison& condition, const Var& a, const Var& b);
 
 // TODO(clamp): `Var clamp(const Var& v, const Var& lo, const Var& hi)`, recorded as one
 // `clamp v lo hi` node (lo <= hi literals; value min(max(v, lo), hi)), belongs here once the op
-// table has Op::Clamp: a unary entry with two literal bounds (record/src/emit.cpp's `unary`
-// list, and fold.cpp for a constant v). tests/record/op_coverage_test.cpp fails until every op
-// of kOpTable has a recorder entry point.
+// table has Op::Clamp: check that lo and hi are literal constants with lo <= hi (Error, Usage),
+// fold a double v (detail::fold_nary), else record an n-ary entry over {v, lo, hi}
+// (Recorder::record_nary), which record/src/emit.cpp writes as recorded.
+// tests/record/op_coverage_test.cpp fails until every op of kOpTable has an entry point.
 
 // ---- affine combinations -----------------------------------------------------------------------
 /// The sum of the arguments (one `add` node, n-ary).

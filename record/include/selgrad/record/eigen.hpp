@@ -2,6 +2,9 @@
 //
 //   #include <selgrad/record/eigen.hpp>        // includes <Eigen/Core> and <selgrad/record.hpp>
 //
+// (selgrad::record itself does not depend on Eigen: a target including this header links
+// Eigen3::Eigen, which find_package(selgrad) finds, or selgrad::fast, which brings it.)
+//
 //   selgrad::Recorder rec;
 //   selgrad::VectorXvar x = selgrad::to_vector(rec.inputs(784));
 //   Eigen::MatrixXd W = ...;  Eigen::VectorXd b = ...;
