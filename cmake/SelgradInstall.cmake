@@ -2,7 +2,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(SELGRAD_INSTALLED_TARGETS selgrad_program selgrad_reference selgrad_mpfi)
+set(SELGRAD_INSTALLED_TARGETS selgrad_program selgrad_record selgrad_reference selgrad_mpfi)
 if(TARGET selgrad_fast)
   list(APPEND SELGRAD_INSTALLED_TARGETS selgrad_fast selgrad_certify)
 endif()
@@ -12,7 +12,8 @@ install(TARGETS ${SELGRAD_INSTALLED_TARGETS}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS selgrad RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(DIRECTORY program/include/ reference/include/ fast/include/ certify/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY program/include/ record/include/ reference/include/ fast/include/ certify/include/
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT selgradTargets NAMESPACE selgrad:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/selgrad)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/selgradConfig.cmake.in
   ${PROJECT_BINARY_DIR}/selgradConfig.cmake

@@ -18,10 +18,12 @@ void ProgramBuilder::fail(const Node& n, const std::string& why) const {
 
 std::string ProgramBuilder::claim_name(std::string name) {
   if (name.empty()) {
-    // Fresh names "v<k>"; a name the caller took already is skipped.
+    // Fresh names "v<k>"; a name the caller took already is skipped (one lookup per name).
     do name = "v" + std::to_string(next_fresh_++);
-    while (names_.count(name) != 0);
-  } else if (!is_valid_name(name)) {
+    while (!names_.insert(name).second);
+    return name;
+  }
+  if (!is_valid_name(name)) {
     Node n;
     n.name = name;
     fail(n, "invalid name '" + name + "'");
@@ -45,6 +47,11 @@ Arg ProgramBuilder::push(Node n) {
   n.name = claim_name(std::move(n.name));
   program_.nodes.push_back(std::move(n));
   return Arg::node(static_cast<std::uint32_t>(program_.nodes.size() - 1));
+}
+
+void ProgramBuilder::reserve(std::size_t nodes) {
+  program_.nodes.reserve(program_.nodes.size() + nodes);
+  names_.reserve(names_.size() + nodes);
 }
 
 Arg ProgramBuilder::input(std::string name) {

@@ -64,6 +64,10 @@ class ProgramBuilder {
   /// Marks a node as the next output.
   void output(Arg a);
 
+  /// Makes room for `nodes` more nodes (a front end that knows the program's size saves the
+  /// reallocations and rehashes of growing one node at a time).
+  void reserve(std::size_t nodes);
+
   /// The program so far (not yet validated as a whole: it may still lack outputs).
   const Program& program() const { return program_; }
   std::size_t size() const { return program_.nodes.size(); }
