@@ -15,16 +15,9 @@
 //
 // After the runs it prints the ratios. At startup it checks that the implicit VJP and the
 // unrolled reverse agree, so that the two compute the same gradient.
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12 false positives inside Eigen's AVX-512 kernels: maybe-uninitialized at -O3,
-// uninitialized at -O1 (the sanitizer build).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-
+#include "selgrad/eigen.hpp"
 #include <benchmark/benchmark.h>
 
-#include <Eigen/Core>
 #include <chrono>
 #include <cstdio>
 #include <map>

@@ -3,13 +3,9 @@
 // nonsmooth layers' forward and backward at a few sizes. After the runs it prints the ratios
 // (selgrad speed relative to the hand-written step, backward / forward per layer), which are stable
 // within one run even when absolute times move on a shared machine.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 false positive in Eigen's GEMM
-#endif
-
+#include "selgrad/eigen.hpp"
 #include <benchmark/benchmark.h>
 
-#include <Eigen/Core>
 #include <chrono>
 #include <cstdio>
 #include <map>

@@ -10,15 +10,7 @@
 // a random 100 x 300 problem.
 //
 //   build/examples/lasso_path [path/to/lasso.sgp]
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12 false positives inside Eigen's AVX-512 kernels: maybe-uninitialized at -O3,
-// uninitialized at -O1 (the sanitizer build).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-
-#include <Eigen/Cholesky>
-#include <Eigen/Eigenvalues>
+#include "selgrad/eigen.hpp"
 #include <cmath>
 #include <cstdio>
 #include <fstream>

@@ -8,12 +8,7 @@
 // relu'(0) = 0, and the tie closure (D5) lists the gradients of every other choice.
 //
 //   build/examples/record_mlp
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12 false positives inside Eigen's kernels (see lasso_path.cpp).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-
+#include "selgrad/eigen.hpp"
 #include <cstdio>
 #include <random>
 

@@ -1,7 +1,7 @@
 // Batched program, Eigen's AutoDiffScalar (forward mode, 4 fixed-size directions: one per
 // input) point by point. `function` is the same code in plain double, compiled (a scalar loop
 // over points, GCC's own vectorisation permitting).
-#include <Eigen/Core>
+#include "selgrad/eigen.hpp"
 #include <unsupported/Eigen/AutoDiff>
 
 #include <cmath>

@@ -1,7 +1,7 @@
 // Random DAG, Eigen's AutoDiffScalar (forward mode) with a fixed-size derivative vector of the
 // 8 inputs: one evaluation gives value and gradient, no tape (forward mode is the natural choice
 // for a function of 8 inputs). Its one mode is listed as `forward`.
-#include <Eigen/Core>
+#include "selgrad/eigen.hpp"
 #include <unsupported/Eigen/AutoDiff>
 
 #include <cmath>

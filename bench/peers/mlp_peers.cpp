@@ -9,13 +9,9 @@
 //  layer-KIND/selgrad/{forward,backward}/SIZE   a nonsmooth layer (fast/layers.hpp) on a
 //                            features x batch input, uniform in [-1, 1]; SIZE as in layer_specs.
 // One thread; Eigen's own GEMM kernels.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 false positive in Eigen's GEMM
-#endif
-
+#include "selgrad/eigen.hpp"
 #include <benchmark/benchmark.h>
 
-#include <Eigen/Core>
 #include <random>
 #include <string>
 #include <vector>

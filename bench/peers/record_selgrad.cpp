@@ -1,9 +1,6 @@
 // The recording workload for selgrad's Recorder (record_peers.hpp): record, program, compile,
 // and the parse of the same program's text; and the Eigen matrix-vector workload.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
+#include "selgrad/eigen.hpp"
 #include <map>
 #include <memory>
 #include <random>

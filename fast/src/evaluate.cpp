@@ -1,5 +1,6 @@
 // The double engine's drivers (see evaluate.hpp): tiles of lanes for a batch, one lane for a
 // point, both running the kernels of kernels.hpp and the sweeps below.
+#include "selgrad/eigen.hpp"
 #include "selgrad/fast/evaluate.hpp"
 
 #include <algorithm>
@@ -10,7 +11,6 @@
 
 #include <unistd.h>
 
-#include <Eigen/Core>
 
 #include "kernels.hpp"
 #include "selgrad/program/error.hpp"

@@ -1,12 +1,6 @@
 // Implicit layers in double precision (see implicit.hpp): the LU factorization shared by Newton
 // and the implicit rule, F from a program or a dense callable, the two solvers, and the rule.
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12 false positives inside Eigen's AVX-512 kernels: maybe-uninitialized at -O3,
-// uninitialized at -O1 (the sanitizer build).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-
+#include "selgrad/eigen.hpp"
 #include "selgrad/fast/implicit.hpp"
 
 #include <algorithm>

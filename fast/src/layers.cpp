@@ -2,14 +2,7 @@
 // nonsmooth layers. Every nonsmooth forward writes its decisions into a preallocated matrix of
 // the output's (or input's) shape; backward reads them and never compares values again.
 
-// GCC 12 warns -Wmaybe-uninitialized (at -O3) and -Wuninitialized (at -O1, the sanitizer
-// build) inside its own AVX-512 intrinsics (_mm256_undefined_pd) once Eigen's GEMM kernels are
-// inlined here: a known false positive about the compiler's header.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-
+#include "selgrad/eigen.hpp"
 #include "selgrad/fast/layers.hpp"
 
 #include <algorithm>

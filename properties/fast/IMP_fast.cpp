@@ -27,8 +27,8 @@
 //      vjp(ybar):             |xbar - exact| <= gamma_m |A^T| (|w| + e) + |A^T| e,  e the bound on
 //                             ||w_computed - w||_inf above, w = -B^{-T} ybar exactly.
 //    dx and ybar are dyadic kink-biased vectors. The bounds are evaluated in exact rationals.
-#include <Eigen/Core>
 
+#include "selgrad/eigen.hpp"
 #include "gen/program.hpp"
 #include "gen/rational.hpp"
 #include "selgrad/fast/implicit.hpp"

@@ -7,17 +7,9 @@
 // Sizes: the Lasso is 200 x 1000 in optimised builds without sanitizers (NDEBUG defined,
 // __SANITIZE_ADDRESS__ not), 40 x 120 otherwise (the ASan + UBSan CI build is Debug); the
 // equilibrium layer has 60 units in both. The claims and their bounds are the same at both sizes.
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12 false positives inside Eigen's AVX-512 kernels: maybe-uninitialized at -O3,
-// uninitialized at -O1 (the sanitizer build).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-
+#include "selgrad/eigen.hpp"
 #include <gtest/gtest.h>
 
-#include <Eigen/Cholesky>
-#include <Eigen/Eigenvalues>
 #include <cmath>
 #include <cstdio>
 #include <string>

@@ -6,13 +6,7 @@
 // Agreement with the exact -B^{-1} A is checked against an a priori bound (implicit_bound below)
 // at points where the double engine takes the exact branches; at ties the double result must be
 // within that bound of one element of the exact tie closure.
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12 false positives inside Eigen's AVX-512 kernels: maybe-uninitialized at -O3,
-// uninitialized at -O1 (the sanitizer build).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-
+#include "selgrad/eigen.hpp"
 #include <cmath>
 #include <optional>
 #include <random>

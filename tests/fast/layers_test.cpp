@@ -2,10 +2,7 @@
 // at equality, and the gradient that follows), finite-difference checks of every backward away
 // from kinks, the losses, and argument errors. The exact checks against the lowered program are in
 // lowering_test.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 false positive in Eigen's GEMM
-#endif
-
+#include "selgrad/eigen.hpp"
 #include <gtest/gtest.h>
 
 #include <algorithm>

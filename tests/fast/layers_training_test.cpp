@@ -1,10 +1,7 @@
 // SGD training with the layer engine (T4 in practice): on tiny problems the loss goes down, for
 // the squared loss and the softmax cross-entropy, for relu MLPs and for a GroupSort network; and
 // the workspaces are reused from one step to the next.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 false positive in Eigen's GEMM
-#endif
-
+#include "selgrad/eigen.hpp"
 #include <gtest/gtest.h>
 
 #include <cmath>

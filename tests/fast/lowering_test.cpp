@@ -5,10 +5,7 @@
 // engine is exact and any difference is a different branch or a wrong rule, never rounding.
 // Points are built to sit on kinks (relu pre-activations exactly 0, tied maxpool windows, tied sort
 // entries), so the tie rules are checked bit for bit.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 false positive in Eigen's GEMM
-#endif
-
+#include "selgrad/eigen.hpp"
 #include <gtest/gtest.h>
 
 #include <bit>

@@ -1,12 +1,7 @@
 // Eigen with Var: matrices of Vars work, a constant matrix times a Var vector records one lin
 // node per output entry (whatever kernel Eigen picks for the size), and Eigen-written relu
 // networks evaluate exactly as the reference says.
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12 false positives inside Eigen's kernels (see examples/lasso_path.cpp).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-
+#include "selgrad/eigen.hpp"
 #include <gtest/gtest.h>
 
 #include <random>

@@ -34,8 +34,7 @@
 //   Vector db = rule.vjp(dloss_dz);                          // dL/db, O(m^2) per call
 #pragma once
 
-#include <Eigen/Core>
-#include <Eigen/LU>
+#include "selgrad/eigen.hpp"
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -25,7 +25,7 @@
 // on the stack below EIGEN_STACK_ALLOCATION_LIMIT).
 #pragma once
 
-#include <Eigen/Core>
+#include "selgrad/eigen.hpp"
 #include <cstdint>
 #include <span>
 #include <utility>

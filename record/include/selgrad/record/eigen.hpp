@@ -28,7 +28,7 @@
 // unaryExpr do.
 #pragma once
 
-#include <Eigen/Core>
+#include "selgrad/eigen.hpp"  // Eigen, with GCC 12's false positives in its intrinsics silenced
 #include <limits>
 #include <span>
 
