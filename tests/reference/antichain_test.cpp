@@ -2,6 +2,7 @@
 // LP against full enumeration on random programs, nesting detection and fallback, and closures
 // far past the combination cap (20-way sorts, 20 to 50000 relus) answered or refused up front.
 #include <algorithm>
+#include <cstdlib>
 #include <random>
 #include <string>
 
@@ -161,6 +162,59 @@ TEST(H1AntichainLp, MultipleOutputsHaveNoHullQuestion) {
   EXPECT_EQ(c.hull_method, HullMethod::None);
   EXPECT_FALSE(c.zero_in_hull.has_value());
   EXPECT_EQ(c.jacobians.size(), 6u);
+}
+
+/// y = w2 . relu(W1 x) + c . x with integer weights and zero biases, at x = 0 where every unit
+/// ties. yes: c = -w2_j W1[j] (the combination with unit j alone active gives exactly 0); no:
+/// c = (M, ..., M) with M = 1 + sum_j |w2_j| max_i |W1[j][i]| (every gradient has all
+/// coordinates >= 1).
+Program relu_network(int n_in, int n_hidden, bool yes) {
+  std::mt19937_64 rng(99);
+  std::uniform_int_distribution<int> w(-3, 3);
+  std::vector<std::vector<int>> w1(static_cast<std::size_t>(n_hidden), std::vector<int>(static_cast<std::size_t>(n_in)));
+  std::vector<int> w2(static_cast<std::size_t>(n_hidden));
+  long bound = 1;
+  for (std::size_t j = 0; j < w1.size(); ++j) {
+    int row_max = 0;
+    for (auto& v : w1[j]) {
+      v = w(rng);
+      row_max = std::max(row_max, std::abs(v));
+    }
+    do w2[j] = w(rng);
+    while (w2[j] == 0);
+    bound += static_cast<long>(std::abs(w2[j])) * row_max;
+  }
+  ProgramBuilder b;
+  std::vector<Arg> x;
+  for (int i = 0; i < n_in; ++i) x.push_back(b.input());
+  std::vector<Arg> out{b.literal(0)};
+  for (std::size_t j = 0; j < w1.size(); ++j) {
+    std::vector<Arg> h{b.literal(0)};
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      h.push_back(b.literal(static_cast<std::int64_t>(w1[j][i])));
+      h.push_back(x[i]);
+    }
+    out.push_back(b.literal(static_cast<std::int64_t>(w2[j])));
+    out.push_back(b.node("", Op::Relu, {b.node("", Op::Lin, h)}));
+  }
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    out.push_back(b.literal(yes ? -static_cast<std::int64_t>(w2[3]) * w1[3][i] : static_cast<std::int64_t>(bound)));
+    out.push_back(x[i]);
+  }
+  b.output(b.node("y", Op::Lin, out));
+  return b.build();
+}
+
+TEST(H1AntichainLp, ReluNetworkWithEveryUnitTiedIsDecidedBothWays) {
+  // 128 tied relus: 2^128 combinations, one LP with 128 bounded columns and 16 rows.
+  for (bool yes : {true, false}) {
+    const Program p = relu_network(16, 128, yes);
+    const auto c = tie_closure(p, std::vector<Rational>(16, Rational(0)), {}, past_the_cap());
+    EXPECT_EQ(c.tied_nodes.size(), 128u);
+    EXPECT_EQ(c.combinations_text, "2^128");
+    EXPECT_EQ(c.hull_method, HullMethod::Antichain);
+    EXPECT_EQ(*c.zero_in_hull, yes);
+  }
 }
 
 // ---- Past the cap ---------------------------------------------------------------------------
