@@ -23,9 +23,10 @@ void add_sort_runs(const Program& p, const Tape<Rational>& t, std::uint32_t firs
         u.nodes.push_back(first + r);
         u.pieces.push_back(t.choices[first + r].piece);
       }
-      // The stable order puts equal values by ascending position, so the chosen arrangement is
-      // the first in lexicographic order (next_permutation starts from it).
-      std::sort(u.pieces.begin(), u.pieces.end());
+      // Kept in the chosen order: the stable sort's tie rule puts equal values by ascending
+      // position, so this is the first arrangement in lexicographic order and the enumeration
+      // (next_permutation until it wraps) starts at the AD output and visits all k! of them.
+      // A sort that broke ties otherwise would see fewer (property mutant 3 relies on it).
       units.push_back(std::move(u));
     }
     r0 = r1;

@@ -18,8 +18,7 @@ namespace selgrad::reference::detail {
 struct TieUnit {
   /// A node's tied pieces (`run` false: `nodes` has the node, `pieces` its tied pieces with the
   /// chosen one first), or a sort run (`run` true: `nodes` are the run's rank nodes in rank
-  /// order, `pieces` the run's argument positions in increasing order, which is the order the
-  /// stable sort chose).
+  /// order, `pieces` the argument positions the stable sort gave them, which is increasing).
   std::vector<std::uint32_t> nodes;
   std::vector<std::uint32_t> pieces;
   bool run = false;
