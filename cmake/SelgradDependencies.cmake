@@ -16,6 +16,10 @@ target_link_libraries(selgrad_mpfi INTERFACE ${MPFI_LIBRARY} PkgConfig::MPFR Pkg
 # build, which pkg-config's cddlib module adds) exports the same dd_* symbols.
 find_path(CDDLIB_INCLUDE_DIR cddlib/cdd.h REQUIRED)
 find_library(CDDGMP_LIBRARY cddgmp REQUIRED)
+# QSopt_ex: exact rational simplex with bounded variables (the tie closure's hull when ties do
+# not nest, H1: LPs with hundreds of columns, where cddlib takes minutes).
+find_path(QSOPTEX_INCLUDE_DIR qsopt_ex/QSopt_ex.h REQUIRED)
+find_library(QSOPTEX_LIBRARY qsopt_ex REQUIRED)
 
 if(SELGRAD_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -751,6 +751,15 @@ def record_section(page):
                              max(r for _, _, r in parse_ratios) <= 2, []))
 
 
+def closure_section(page):
+    """Section 7: the tie-closure measurements of bench/closure_bench.cpp (times and peak memory,
+    each benchmark in its own process under /usr/bin/time -v), kept in RESULTS_DIR/closure.md."""
+    path = os.path.join(page.out_dir, "closure.md")
+    if os.path.exists(path):
+        with open(path) as f:
+            page.add(f.read())
+
+
 def appendix(page):
     res = page.res
     files = [f for f in res.raw if f.startswith(("fast_bench", "layers_bench", "reference_bench"))]
@@ -936,6 +945,7 @@ def main():
     implicit_section(page)
     reference_section(page)
     record_section(page)
+    closure_section(page)
     appendix(page)
     errors = sorted(res.errors.items())
     if errors:

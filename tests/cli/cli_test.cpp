@@ -69,6 +69,37 @@ TEST(Cli, ClosureOfZeroAtZeroIsMinusOneZeroOne) {
   EXPECT_NE(r.out.find("\"zero_in_hull\": true"), std::string::npos) << r.out;
 }
 
+TEST(Cli, ClosurePastTheCapIsDecidedByTheAntichainLpAndSaysTheListIsIncomplete) {
+  std::string text = "input", y = "y = lin 0";
+  for (int i = 0; i < 20; ++i) text += " x" + std::to_string(i);
+  text += "\n";
+  for (int i = 0; i < 20; ++i) {
+    text += "r" + std::to_string(i) + " = relu x" + std::to_string(i) + "\n";
+    y += " 1 r" + std::to_string(i) + " 1 x" + std::to_string(i);
+  }
+  const std::string f = temp_program("relu_sum20.sgp", text + y + "\noutput y\n");
+  const std::string at = " --at 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0";
+  const Outcome j = run("closure " + f + at + " --json");
+  EXPECT_EQ(j.status, 0) << j.out;
+  EXPECT_NE(j.out.find("\"zero_in_hull\": false"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("\"hull_method\": \"antichain LP (H1)\""), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("\"jacobians_complete\": false"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("\"combinations\": 1048576"), std::string::npos) << j.out;
+  const Outcome t = run("closure " + f + at);
+  EXPECT_EQ(t.status, 0) << t.out;
+  EXPECT_NE(t.out.find("hull decided by: antichain LP (H1)"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("INCOMPLETE"), std::string::npos) << t.out;
+  // Under the cap every Jacobian is listed; with the cap lowered, nested ties are refused.
+  const std::string g = temp_program("nested.sgp", "input a\nr = relu a\ns = relu r\ny = add s a\noutput y\n");
+  const Outcome n = run("closure " + g + " --at 0");
+  EXPECT_EQ(n.status, 0) << n.out;
+  EXPECT_NE(n.out.find("ties nest: r feeds s"), std::string::npos) << n.out;
+  EXPECT_NE(n.out.find("hull decided by: enumeration of 4 combinations"), std::string::npos) << n.out;
+  const Outcome capped = run("closure " + g + " --at 0 --closure-cap 2");
+  EXPECT_EQ(capped.status, 1) << capped.out;
+  EXPECT_NE(capped.out.find("--closure-cap N"), std::string::npos) << capped.out;
+}
+
 TEST(Cli, TextOutputNamesBranches) {
   const Outcome r = run("grad " + example("relu.sgp") + " --at 0");
   EXPECT_EQ(r.status, 0) << r.out;

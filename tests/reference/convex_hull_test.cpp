@@ -271,5 +271,182 @@ TEST(ZeroInConvexHull, DimensionZeroIsAUsageError) {
   }
 }
 
+// ---- Gordan's alternative (zero_in_convex_hull) against the primal LP ---------------------
+
+/// A random small point set of dimension n with m points, drawn to hit the degenerate cases:
+/// duplicates, collinear points, 0 on the boundary (a point and its negation, or a combination
+/// of two points placed exactly at 0), and small denominators.
+Points random_set(std::mt19937_64& rng, std::size_t n, std::size_t m) {
+  std::uniform_int_distribution<int> kind(0, 5);
+  std::uniform_int_distribution<long> small(-3, 3);
+  std::uniform_int_distribution<long> den(1, 4);
+  Points pts;
+  while (pts.size() < m) {
+    Point p(n);
+    const int k = pts.empty() ? 0 : kind(rng);
+    if (k == 1) {  // a duplicate
+      p = pts[std::uniform_int_distribution<std::size_t>(0, pts.size() - 1)(rng)];
+    } else if (k == 2) {  // collinear with an earlier point (through 0: a positive or negative multiple)
+      const Point& a = pts[std::uniform_int_distribution<std::size_t>(0, pts.size() - 1)(rng)];
+      const Rational f(small(rng), den(rng));
+      for (std::size_t j = 0; j < n; ++j) p[j] = a[j] * f;
+    } else {
+      for (auto& c : p) c = Rational(small(rng), den(rng));
+    }
+    pts.push_back(p);
+  }
+  return pts;
+}
+
+TEST(GordanDual, AgreesWithThePrimalLpOnRandomSmallPointSets) {
+  std::mt19937_64 rng(20261207);
+  int answers[2] = {0, 0};
+  for (int trial = 0; trial < 600; ++trial) {
+    const std::size_t n = 1 + static_cast<std::size_t>(trial % 4);
+    const std::size_t m = 1 + static_cast<std::size_t>((trial / 4) % 7);
+    Points pts = random_set(rng, n, m);
+    if (trial % 5 == 0) {  // 0 on the segment from pts[0] to -2 pts[0] (an edge, or inside)
+      Point b = pts[0];
+      for (auto& c : b) c = -c * 2;
+      pts.push_back(b);
+    }
+    const bool dual = zero_in_convex_hull(pts);
+    ASSERT_EQ(dual, zero_in_convex_hull_primal(pts)) << "trial " << trial;
+    ++answers[dual ? 1 : 0];
+  }
+  // Both answers occur often: the comparison is not one-sided.
+  EXPECT_GT(answers[0], 100);
+  EXPECT_GT(answers[1], 100);
+}
+
+TEST(GordanDual, DegenerateSetsAgreeWithThePrimalLp) {
+  const std::vector<Points> sets = {
+      {{q(5)}},                                           // a single point, p = 1
+      {{q(0), q(0)}},                                     // the origin alone
+      {{q(2), q(-4)}, {q(2), q(-4)}, {q(2), q(-4)}},      // duplicates of one point
+      {{q(1), q(2)}, {q(-1, 2), q(-1)}},                  // 0 on a segment through it
+      {{q(1), q(2)}, {q(1, 2), q(1)}, {q(3), q(6)}},      // collinear, 0 outside
+      {{q(1), q(0)}, {q(0), q(1)}, {q(-1), q(-1)}},       // 0 interior
+      {{q(1), q(0)}, {q(-1), q(0)}, {q(0), q(1)}},        // 0 on an edge
+      {{q(-1), tiny()}, {q(1), tiny()}, {q(0), q(1)}},    // outside by 1e-30
+      {{q(1)}, {q(-1)}, {q(1)}, {q(-1)}},                 // p = 1, duplicates across 0
+  };
+  for (std::size_t i = 0; i < sets.size(); ++i)
+    EXPECT_EQ(zero_in_convex_hull(sets[i]), zero_in_convex_hull_primal(sets[i])) << "set " << i;
+}
+
+TEST(GordanDual, SixtyFiveThousandDistinctPointsAreDecidedByFewSmallLps) {
+  // The gradients of relu(x1) + ... + relu(x16) + x1 + ... + x16 at 0: every vector of {1, 2}^16
+  // (0 outside), and the same shifted by -3/2: {-1/2, 1/2}^16, 0 at the centre, not a point.
+  Points pts, shifted;
+  for (std::size_t i = 0; i < (std::size_t{1} << 16); ++i) {
+    Point a(16), b(16);
+    for (std::size_t j = 0; j < 16; ++j) {
+      a[j] = q(1 + static_cast<long>((i >> j) & 1));
+      b[j] = a[j] - q(3, 2);
+    }
+    pts.push_back(a);
+    shifted.push_back(b);
+  }
+  EXPECT_FALSE(zero_in_convex_hull(pts));
+  EXPECT_TRUE(zero_in_convex_hull(shifted));
+}
+
+// ---- H1: Minkowski sums of small polytopes ------------------------------------------------
+
+TEST(MinkowskiSum, SegmentsAroundTheOffsetDecideBothWays) {
+  // offset (1, 1) + [0, (-2, 0)] + [0, (0, -2)] contains 0 ((1,1) - (1, 0) - (0, 1)).
+  EXPECT_TRUE(zero_in_minkowski_sum({q(1), q(1)}, {{{{q(0), q(0)}, {q(-2), q(0)}}, 0}, {{{q(0), q(0)}, {q(0), q(-2)}}, 0}}));
+  // Moving the offset by 1e-30 past the box's corner excludes it.
+  EXPECT_FALSE(zero_in_minkowski_sum({q(2) + tiny(), q(1)},
+                                     {{{{q(0), q(0)}, {q(-2), q(0)}}, 0}, {{{q(0), q(0)}, {q(0), q(-2)}}, 0}}));
+  EXPECT_TRUE(zero_in_minkowski_sum({q(2), q(1)}, {{{{q(0), q(0)}, {q(-2), q(0)}}, 0}, {{{q(0), q(0)}, {q(0), q(-2)}}, 0}}));
+}
+
+TEST(MinkowskiSum, BirkhoffTermIsTheHullOfThePermutations) {
+  // k = 3, points[r k + s] = a_r * e_s in R^3 with a = (3, 2, 1): the image of a permutation
+  // matrix is a permutation of a, so the term is the permutohedron of (3, 2, 1), which contains
+  // (2, 2, 2) and not (3, 3, 0).
+  PolytopeTerm t;
+  t.birkhoff = 3;
+  const long a[3] = {3, 2, 1};
+  for (int r = 0; r < 3; ++r)
+    for (int s = 0; s < 3; ++s) t.points.push_back(unit(3, static_cast<std::size_t>(s), a[r]));
+  EXPECT_TRUE(zero_in_minkowski_sum({q(-2), q(-2), q(-2)}, {t}));
+  EXPECT_TRUE(zero_in_minkowski_sum({q(-3), q(-2), q(-1)}, {t}));
+  EXPECT_FALSE(zero_in_minkowski_sum({q(-3), q(-3), q(0)}, {t}));
+  // Just outside the facet x1 + x2 <= 5: (5/2 + e, 5/2, 1 - e).
+  EXPECT_FALSE(zero_in_minkowski_sum({-q(5, 2) - tiny(), -q(5, 2), -q(1) + tiny()}, {t}));
+}
+
+TEST(MinkowskiSum, AgreesWithTheHullOfEveryVertexSumOnRandomTerms) {
+  std::mt19937_64 rng(77);
+  std::uniform_int_distribution<long> small(-3, 3);
+  int answers[2] = {0, 0};
+  for (int trial = 0; trial < 150; ++trial) {
+    const std::size_t n = 1 + static_cast<std::size_t>(trial % 3);
+    std::vector<PolytopeTerm> terms;
+    std::vector<Points> vertex_sets;
+    for (int u = 0; u < 1 + trial % 3; ++u) {
+      PolytopeTerm t;
+      const bool birkhoff = trial % 4 == 0 && u == 0;
+      if (birkhoff) {
+        t.birkhoff = 2;
+        for (int i = 0; i < 4; ++i) {
+          Point p(n);
+          for (auto& c : p) c = Rational(small(rng), 2);
+          t.points.push_back(p);
+        }
+        // The two permutation matrices of order 2: identity and swap.
+        Point id(n), sw(n);
+        for (std::size_t j = 0; j < n; ++j) {
+          id[j] = t.points[0][j] + t.points[3][j];
+          sw[j] = t.points[1][j] + t.points[2][j];
+        }
+        vertex_sets.push_back({id, sw});
+      } else {
+        for (int i = 0; i < 1 + (trial + u) % 3; ++i) {
+          Point p(n);
+          for (auto& c : p) c = Rational(small(rng), 2);
+          t.points.push_back(p);
+        }
+        vertex_sets.push_back(t.points);
+      }
+      terms.push_back(t);
+    }
+    Point offset(n);
+    for (auto& c : offset) c = Rational(small(rng), 3);
+    // conv(A) + conv(B) = conv(A + B): the hull of every sum of one vertex per term.
+    Points sums{offset};
+    for (const auto& vs : vertex_sets) {
+      Points next;
+      for (const auto& s : sums)
+        for (const auto& v : vs) {
+          Point w = s;
+          for (std::size_t j = 0; j < n; ++j) w[j] += v[j];
+          next.push_back(w);
+        }
+      sums = next;
+    }
+    const bool lp = zero_in_minkowski_sum(offset, terms);
+    ASSERT_EQ(lp, zero_in_convex_hull_primal(sums)) << "trial " << trial;
+    ++answers[lp ? 1 : 0];
+  }
+  EXPECT_GT(answers[0], 20);
+  EXPECT_GT(answers[1], 20);
+}
+
+TEST(MinkowskiSum, RaggedTermsAreUsageErrors) {
+  for (const auto& bad : {std::vector<PolytopeTerm>{{{{q(1), q(2)}, {q(3)}}, 0}},
+                          std::vector<PolytopeTerm>{{{{q(1), q(2)}}, 2}}}) {
+    try {
+      zero_in_minkowski_sum({q(0), q(0)}, bad);
+      FAIL() << "expected selgrad::Error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace selgrad::reference
