@@ -184,7 +184,7 @@ std::vector<std::uint32_t> tied_pieces(const Node& n, Choice c, Oracle& o) {
 inline std::uint32_t piece_count(const Node& n) {
   return rules::visit(n.op, [&](auto r) -> std::uint32_t {
     using R = decltype(r);
-    if constexpr (R::info.selection) return R::piece_count(NodeShape{n});
+    if constexpr (R::info.selection) return rules::piece_count<R>(NodeShape{n});
     else return 1;
   });
 }
@@ -227,7 +227,7 @@ inline void partial_forms(const Node& n, std::vector<Sym>& out) {
     using R = decltype(r);
     const SymArgs<NodeShape> a{NodeShape{n}};
     std::uint32_t pieces = 1;
-    if constexpr (R::info.selection) pieces = R::piece_count(NodeShape{n});
+    if constexpr (R::info.selection) pieces = rules::piece_count<R>(NodeShape{n});
     for (std::uint32_t piece = 0; piece < pieces; ++piece) {
       R::template partials<Sym>(a, piece, Sym::value(), sink);
       for (std::size_t i = 0; i < k; ++i)

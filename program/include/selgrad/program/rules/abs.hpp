@@ -11,7 +11,7 @@
 
 namespace selgrad::rules {
 
-struct Abs {
+struct Abs : Selection {
   static constexpr OpInfo info{.op = Op::Abs, .name = "abs", .min_args = 1, .max_args = 1, .selection = true,
                                .transcendental = false, .domain = "all",
                                .tie_rule = "`a` if a > 0, `-a` if a < 0, the constant `0` if a = 0",
@@ -19,14 +19,6 @@ struct Abs {
   static constexpr std::string_view piece_names[] = {"0", "a", "-a"};
   static constexpr TieExample tie_examples[] = {{"0", "0"}};
 
-  template <class A>
-  static constexpr std::optional<DomainRule> domain(const A&) {
-    return kEverywhere;
-  }
-  template <class A>
-  static constexpr std::uint32_t piece_count(const A&) {
-    return 3;
-  }
   static constexpr std::uint32_t piece_of(Sign a) {
     return a == Sign::Positive ? 1u : (a == Sign::Negative ? 2u : 0u);
   }

@@ -12,7 +12,7 @@
 
 namespace selgrad::rules {
 
-struct Clamp {
+struct Clamp : Selection {
   static constexpr OpInfo info{.op = Op::Clamp, .name = "clamp", .min_args = 3, .max_args = 3, .selection = true,
                                .transcendental = false, .domain = "all",
                                .tie_rule = "`lo` if a <= lo, `hi` if a >= hi, else `a`",
@@ -31,14 +31,6 @@ struct Clamp {
     return std::nullopt;
   }
 
-  template <class A>
-  static constexpr std::optional<DomainRule> domain(const A&) {
-    return kEverywhere;
-  }
-  template <class A>
-  static constexpr std::uint32_t piece_count(const A&) {
-    return 3;
-  }
   /// The argument position whose value piece p takes: lo, a, hi.
   static constexpr std::uint32_t position_of(std::uint32_t piece) { return piece == 0 ? 1u : (piece == 1 ? 0u : 2u); }
 

@@ -24,11 +24,13 @@
 //                                      argument position (literal positions too: unused);
 //   domain(a)                          the DomainRule the op needs, if any;
 //   selections also: decide(a, o) -> Choice, tied(a, choice, o, out) (the pieces tied at a
-//   tie: D5), piece_count(a), piece_name(piece) (or the argument's, see Extremum).
+//   tie: D5), and its pieces: `piece_names` (relu: "0", "a"), or for pieces that are the
+//   arguments (max, min, sort) `piece_count(a)`.
 // Engines reach them through op_rules.hpp, which dispatches on a node's Op.
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,13 +62,31 @@ T one() {
 /// No domain condition: the op is defined everywhere.
 inline constexpr std::optional<DomainRule> kEverywhere = std::nullopt;
 
-/// The common part of the smooth ops' rules: one piece, never a decision.
+/// The common part of the smooth ops' rules: one piece, never a decision; defined everywhere
+/// unless the rule says otherwise.
 struct Smooth {
   template <class A>
   static constexpr std::optional<DomainRule> domain(const A&) {
     return kEverywhere;
   }
 };
+
+/// The common part of the selections' rules: defined everywhere (a selection only chooses among
+/// its pieces).
+struct Selection {
+  template <class A>
+  static constexpr std::optional<DomainRule> domain(const A&) {
+    return kEverywhere;
+  }
+};
+
+/// The number of pieces of a selection rule at a node of shape `a`: its named pieces, or as many
+/// as the rule says (one per argument for max, min and sort).
+template <class R, class A>
+constexpr std::uint32_t piece_count(const A& a) {
+  if constexpr (requires { R::piece_names; }) return static_cast<std::uint32_t>(std::size(R::piece_names));
+  else return R::piece_count(a);
+}
 
 }  // namespace rules
 }  // namespace selgrad

@@ -9,7 +9,7 @@
 namespace selgrad::rules {
 
 template <Op kOp>
-struct Extremum {
+struct Extremum : Selection {
   static_assert(kOp == Op::Max || kOp == Op::Min);
   static constexpr bool kMax = kOp == Op::Max;
   static constexpr OpInfo info{
@@ -20,10 +20,6 @@ struct Extremum {
       .tie_derivative = "1 for that argument", .commutative = false};
   static constexpr TieExample tie_examples[] = {{"1 1", "1 0"}, {kMax ? "0 2 2" : "2 0 0", "0 1 0"}};
 
-  template <class A>
-  static constexpr std::optional<DomainRule> domain(const A&) {
-    return kEverywhere;
-  }
   template <class A>
   static constexpr std::uint32_t piece_count(const A& a) {
     return static_cast<std::uint32_t>(a.size());

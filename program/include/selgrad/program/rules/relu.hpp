@@ -12,21 +12,13 @@
 
 namespace selgrad::rules {
 
-struct Relu {
+struct Relu : Selection {
   static constexpr OpInfo info{.op = Op::Relu, .name = "relu", .min_args = 1, .max_args = 1, .selection = true,
                                .transcendental = false, .domain = "all", .tie_rule = "`0` if a <= 0, else `a`",
                                .syntax = "relu a", .meaning = "max(a, 0)", .tie_derivative = "relu'(0) = 0"};
   static constexpr std::string_view piece_names[] = {"0", "a"};
   static constexpr TieExample tie_examples[] = {{"0", "0"}};
 
-  template <class A>
-  static constexpr std::optional<DomainRule> domain(const A&) {
-    return kEverywhere;
-  }
-  template <class A>
-  static constexpr std::uint32_t piece_count(const A&) {
-    return 2;
-  }
   /// The identity piece iff a > 0.
   static constexpr std::uint32_t piece_of(Sign a) { return a == Sign::Positive ? 1u : 0u; }
   template <class A, class O>

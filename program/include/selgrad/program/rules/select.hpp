@@ -9,7 +9,7 @@
 
 namespace selgrad::rules {
 
-struct Select {
+struct Select : Selection {
   static constexpr OpInfo info{.op = Op::Select, .name = "select", .min_args = 4, .max_args = 4, .selection = true,
                                .transcendental = false, .domain = "continuous: a = b where u = v",
                                .tie_rule = "CMP in `lt le gt ge`; at u = v, `le` and `ge` take `a`, `lt` and `gt` take `b`", .syntax = "select CMP u v a b",
@@ -19,14 +19,6 @@ struct Select {
   static constexpr TieExample tie_examples[] = {{"le 0 0 1 1", "0 0 1 0"}, {"ge 0 0 1 1", "0 0 1 0"},
                                                 {"lt 0 0 1 1", "0 0 0 1"}, {"gt 0 0 1 1", "0 0 0 1"}};
 
-  template <class A>
-  static constexpr std::optional<DomainRule> domain(const A&) {
-    return kEverywhere;
-  }
-  template <class A>
-  static constexpr std::uint32_t piece_count(const A&) {
-    return 2;
-  }
   /// Piece 0 (a) if `u CMP v` holds, given the sign of u - v; else 1 (b).
   static constexpr std::uint32_t piece_of(Cmp c, Sign u_minus_v) {
     switch (c) {

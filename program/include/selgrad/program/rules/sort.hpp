@@ -12,7 +12,7 @@
 
 namespace selgrad::rules {
 
-struct Sort {
+struct Sort : Selection {
   static constexpr OpInfo info{.op = Op::Sort, .name = "sort", .min_args = 1, .max_args = -1, .selection = true,
                                .transcendental = false, .domain = "all",
                                .tie_rule = "stable: among equal values the lower position comes first",
@@ -21,10 +21,6 @@ struct Sort {
   /// `at`: the arguments; `derivative`: the Jacobian of the ranks, row by row.
   static constexpr TieExample tie_examples[] = {{"1 1", "1 0 0 1"}, {"0 3 3", "0 1 0 0 0 1 1 0 0"}};
 
-  template <class A>
-  static constexpr std::optional<DomainRule> domain(const A&) {
-    return kEverywhere;
-  }
   template <class A>
   static constexpr std::uint32_t piece_count(const A& a) {
     return static_cast<std::uint32_t>(a.size());
