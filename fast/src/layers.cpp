@@ -48,10 +48,12 @@ inline double unary_selection(double x, double& partial) {
 }
 
 /// Whether candidate v replaces the running maximum `best` (max's tie rule: only when greater).
-inline bool replaces_max(double v, double best) { return rules::Max::replaces(Scalars{{v, best}, 2}.sign_diff(0, 1)); }
+inline bool replaces_max(double v, double best) { return rules::Max::replaces(v > best, v < best); }
 
-/// The sign of a - b for order keys.
-inline Sign key_sign(std::int64_t a, std::int64_t b) { return a > b ? Sign::Positive : (a < b ? Sign::Negative : Sign::Zero); }
+/// Whether order key a ranks before order key b in a sort group (the stable rule).
+inline bool key_before(std::int64_t a, std::int64_t b, bool a_earlier) {
+  return rules::Sort::ranks_before(a > b, a < b, a_earlier);
+}
 
 [[noreturn]] void usage_error(const std::string& layer, const std::string& why) {
   throw Error(ErrorKind::Usage, Location{}, layer + ": " + why);
@@ -334,7 +336,7 @@ void Sort::forward(const Matrix& x, Matrix& y) {
       std::int32_t* __restrict ps = perm_.col(s).data();
       for (Index i = 0; i < features_; i += 2) {
         const double a = xs[i], b = xs[i + 1];
-        const bool swap = rules::Sort::moves_ahead(key_sign(order_key(b), order_key(a)));
+        const bool swap = !key_before(order_key(a), order_key(b), true);
         ys[i] = swap ? b : a;
         ys[i + 1] = swap ? a : b;
         ps[i] = static_cast<std::int32_t>(swap ? i + 1 : i);
@@ -356,8 +358,8 @@ void Sort::forward(const Matrix& x, Matrix& y) {
         for (Index i = 0; i < g; ++i) {
           const std::int64_t ki = k[i];
           Index rank = 0;
-          for (Index j = 0; j < i; ++j) rank += rules::Sort::ranks_before(key_sign(k[j], ki), true);
-          for (Index j = i + 1; j < g; ++j) rank += rules::Sort::ranks_before(key_sign(k[j], ki), false);
+          for (Index j = 0; j < i; ++j) rank += key_before(k[j], ki, true);
+          for (Index j = i + 1; j < g; ++j) rank += key_before(k[j], ki, false);
           ys[base + rank] = xs[base + i];
           ps[base + rank] = static_cast<std::int32_t>(base + i);
         }
@@ -374,7 +376,7 @@ void Sort::forward(const Matrix& x, Matrix& y) {
       for (Index i = 0; i < g; ++i)
         items_[static_cast<std::size_t>(i)] = {order_key(xs[base + i]), static_cast<std::int32_t>(i)};
       std::sort(items_.begin(), items_.end(), [](const auto& a, const auto& b) {
-        return rules::Sort::ranks_before(key_sign(a.first, b.first), a.second < b.second);
+        return key_before(a.first, b.first, a.second < b.second);
       });
       for (Index r = 0; r < g; ++r) {
         const auto pos = items_[static_cast<std::size_t>(r)].second;

@@ -175,7 +175,7 @@ Tape compile(const Program& prog) {
   // offset by scratch_base at the end, once the count of constant rows is final.
   std::vector<bool> is_scratch;
   std::uint32_t scratch = 0;
-  std::vector<Sym> forms;
+  std::vector<Sym> forms, forms_scratch;
   for (std::uint32_t k = t.p; k < t.m; ++k) {
     const Node& n = prog.nodes[k];
     Instr in{};
@@ -199,7 +199,7 @@ Tape compile(const Program& prog) {
     // Partial rows, per operand position, as the rule says (see the file comment of tape.hpp):
     // a partial that is an argument, the value or a constant 0, 1, -1 whatever the piece reads
     // that row; any other gets a scratch row the kernel writes.
-    partial_forms(n, forms);
+    partial_forms(n, forms, forms_scratch);
     for (std::size_t i = 0; i < forms.size(); ++i) {
       const Sym& f = forms[i];
       std::uint32_t row = 0;

@@ -218,11 +218,12 @@ inline Sym symbolic_value(const Node& n, std::uint32_t piece) {
 
 /// What each local partial of node `n` is, whatever piece it takes: `out[i]` is the Sym of the
 /// partial with respect to argument position i when every piece gives the same one, else Other.
-inline void partial_forms(const Node& n, std::vector<Sym>& out) {
+/// `scratch` is working space (kept by the caller so that a loop over nodes does not allocate).
+inline void partial_forms(const Node& n, std::vector<Sym>& out, std::vector<Sym>& scratch) {
   const std::size_t k = n.args.size();
   out.assign(k, Sym::other());
-  std::vector<Sym> piece_forms(k);
-  detail::SpanSink<Sym> sink{piece_forms};
+  scratch.resize(k);
+  detail::SpanSink<Sym> sink{scratch};
   rules::visit(n.op, [&](auto r) {
     using R = decltype(r);
     const SymArgs<NodeShape> a{NodeShape{n}};
@@ -231,9 +232,13 @@ inline void partial_forms(const Node& n, std::vector<Sym>& out) {
     for (std::uint32_t piece = 0; piece < pieces; ++piece) {
       R::template partials<Sym>(a, piece, Sym::value(), sink);
       for (std::size_t i = 0; i < k; ++i)
-        out[i] = piece == 0 || out[i] == piece_forms[i] ? piece_forms[i] : Sym::other();
+        out[i] = piece == 0 || out[i] == scratch[i] ? scratch[i] : Sym::other();
     }
   });
+}
+inline void partial_forms(const Node& n, std::vector<Sym>& out) {
+  std::vector<Sym> scratch;
+  partial_forms(n, out, scratch);
 }
 
 }  // namespace selgrad

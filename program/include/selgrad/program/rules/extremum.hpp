@@ -26,8 +26,11 @@ struct Extremum : Selection {
   }
   /// Whether a candidate replaces the current best, given the sign of candidate - best.
   static constexpr bool replaces(Sign candidate_minus_best) {
-    return candidate_minus_best == (kMax ? Sign::Positive : Sign::Negative);
+    return replaces(candidate_minus_best == Sign::Positive, candidate_minus_best == Sign::Negative);
   }
+  /// The same from the comparisons candidate > best and candidate < best (a form that lane loops
+  /// vectorise).
+  static constexpr bool replaces(bool greater, bool less) { return kMax ? greater : less; }
   template <class A, class O>
   static Choice decide(const A& a, O& o) {
     std::uint32_t best = 0;

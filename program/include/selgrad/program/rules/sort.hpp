@@ -28,10 +28,14 @@ struct Sort : Selection {
   /// Whether a later position moves ahead of an earlier one: only when strictly larger.
   static constexpr bool moves_ahead(Sign later_minus_earlier) { return later_minus_earlier == Sign::Positive; }
   /// Whether the argument at position i ranks before the one at position j (i != j), given the
-  /// sign of a_i - a_j and whether i is the earlier position: the stable decreasing order.
+  /// sign of a_i - a_j and whether i is the earlier position: the stable decreasing order. A later
+  /// one moves ahead only when strictly larger (moves_ahead), so an earlier one stays ahead
+  /// unless it is strictly smaller.
   static constexpr bool ranks_before(Sign i_minus_j, bool i_earlier) {
-    return i_earlier ? !moves_ahead(static_cast<Sign>(-static_cast<int>(i_minus_j))) : moves_ahead(i_minus_j);
+    return ranks_before(i_minus_j == Sign::Positive, i_minus_j == Sign::Negative, i_earlier);
   }
+  /// The same from the two comparisons a_i > a_j and a_i < a_j (a form that lane loops vectorise).
+  static constexpr bool ranks_before(bool greater, bool less, bool i_earlier) { return i_earlier ? !less : greater; }
 
   /// The stable decreasing order of k arguments: order[r] is the position of the argument at
   /// rank r. same_as_prev[r] (r >= 1) is set when rank r's value equals rank r-1's: maximal runs
