@@ -120,13 +120,14 @@ std::vector<Arg> ProgramBuilder::sort(std::vector<std::string> names, const std:
     fail(lead, "sort takes one name per argument and at least one argument");
   for (Arg a : args) check_arg(lead, a);
   const auto first = static_cast<std::uint32_t>(program_.nodes.size());
+  const ArgList shared(args);  // one list for the whole group (O(k), not O(k^2))
   std::vector<Arg> ranks;
   ranks.reserve(args.size());
   for (auto& name : names) {
     Node n;
     n.name = claim_name(std::move(name));
     n.op = Op::Sort;
-    n.args = args;
+    n.args = shared;
     n.group_first = first;
     n.group_size = static_cast<std::uint32_t>(args.size());
     program_.nodes.push_back(std::move(n));
@@ -151,11 +152,11 @@ std::vector<Arg> ProgramBuilder::append(const Program& part, std::span<const Arg
   };
   for (std::size_t k = part.p(); k < part.m(); ++k) {
     const Node& src = part.nodes[k];
+    if (src.op == Op::Sort && k != src.group_first) continue;  // the lead appended the whole group
     std::vector<Arg> args;
     args.reserve(src.args.size());
     for (Arg a : src.args) args.push_back(a.is_node() ? index[a.index] : literal_of[a.index]);
     if (src.op == Op::Sort) {
-      if (k != src.group_first) continue;  // the lead appended the whole group
       std::vector<std::string> names;
       for (std::uint32_t r = 0; r < src.group_size; ++r) names.push_back(fresh_or(part.nodes[k + r].name));
       const auto ranks = sort(std::move(names), args);

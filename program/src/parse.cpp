@@ -5,8 +5,10 @@
 // program, checking each statement against the op table.
 #include "selgrad/program/parse.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <unordered_map>
 
 #include "selgrad/program/error.hpp"
@@ -32,7 +34,30 @@ struct Line {
   throw Error(ErrorKind::Parse, where, why);
 }
 
-std::vector<Line> tokenize(std::string_view text) {
+/// A cap of ParseLimits exceeded: Error(Resource) naming the cap and what raises it.
+[[noreturn]] void over_cap(std::uint32_t line, std::uint32_t column, const std::string& what, std::size_t cap,
+                           const char* option, const char* field) {
+  Location where;
+  where.line = line;
+  where.column = column;
+  throw Error(ErrorKind::Resource, where,
+              what + ", above the cap of " + std::to_string(cap) + " (raise it with --" + option +
+                  " or ParseLimits::" + field + ")");
+}
+
+/// A name or token as it appears in a message: at most 64 characters of it.
+std::string shown(std::string_view s) {
+  return s.size() <= 64 ? std::string(s) : std::string(s.substr(0, 64)) + "...";
+}
+
+std::vector<Line> tokenize(std::string_view text, const ParseLimits& limits) {
+  if (text.size() > limits.max_bytes)
+    over_cap(1, 1, "the program text has " + std::to_string(text.size()) + " bytes", limits.max_bytes,
+             "max-file-bytes", "max_bytes");
+  // Every token is a name, an argument, '=', an op or a comparison: at most max_nodes names and
+  // max_arguments arguments, and three more per statement.
+  const std::size_t max_tokens = limits.max_arguments + 4 * limits.max_nodes + 2;
+  std::size_t tokens = 0;
   std::vector<Line> lines;
   std::uint32_t number = 0;
   std::size_t pos = 0;
@@ -41,6 +66,10 @@ std::vector<Line> tokenize(std::string_view text) {
     if (end == std::string_view::npos) end = text.size();
     std::string_view raw = text.substr(pos, end - pos);
     ++number;
+    if (raw.size() > limits.max_line_bytes)
+      over_cap(number, static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_line_bytes + 1, UINT32_MAX)),
+               "line " + std::to_string(number) + " has " + std::to_string(raw.size()) + " bytes",
+               limits.max_line_bytes, "max-line-bytes", "max_line_bytes");
     if (const auto hash = raw.find('#'); hash != std::string_view::npos) raw = raw.substr(0, hash);
     Line line{number, {}};
     std::size_t i = 0;
@@ -62,6 +91,9 @@ std::vector<Line> tokenize(std::string_view text) {
         if (uj < 0x20 || uj >= 0x7f) break;
         ++j;
       }
+      if (++tokens > max_tokens)
+        over_cap(number, static_cast<std::uint32_t>(i + 1), "the program has more than " + std::to_string(max_tokens) + " tokens",
+                 limits.max_arguments, "max-args", "max_arguments");
       line.tokens.push_back({raw.substr(i, j - i), static_cast<std::uint32_t>(i + 1)});
       i = j;
     }
@@ -79,7 +111,7 @@ bool looks_like_literal(std::string_view t) {
 
 class Parser {
  public:
-  explicit Parser(std::string_view text) : lines_(tokenize(text)) {}
+  Parser(std::string_view text, const ParseLimits& limits) : limits_(limits), lines_(tokenize(text, limits)) {}
 
   Program run() {
     if (lines_.empty()) parse_error(1, 1, "missing input statement (empty program)");
@@ -93,11 +125,40 @@ class Parser {
   }
 
  private:
+  /// A name longer than the cap is refused before it is stored (define() reports it; an invalid
+  /// name first gets the parse error that says why).
+  void check_name_length(const Token& t, std::uint32_t line) const {
+    if (t.text.size() > limits_.max_name_bytes)
+      over_cap(line, t.column, "name '" + shown(t.text) + "' has " + std::to_string(t.text.size()) + " bytes",
+               limits_.max_name_bytes, "max-name-bytes", "max_name_bytes");
+  }
+
+  /// Where a name is first defined, for "used before its definition"; an over-long token is
+  /// not stored (its definition fails in define()).
+  void remember_definition(const Token& t, std::uint32_t line) {
+    if (t.text.size() <= limits_.max_name_bytes) first_def_.try_emplace(std::string(t.text), line);
+  }
+
+  /// `count` more nodes: refused before they are added when the program would exceed the cap.
+  void reserve_nodes(std::size_t count, std::uint32_t line, std::uint32_t column) const {
+    if (prog_.nodes.size() + count > limits_.max_nodes)
+      over_cap(line, column, "the program has more than " + std::to_string(limits_.max_nodes) + " nodes",
+               limits_.max_nodes, "max-nodes", "max_nodes");
+  }
+
+  /// `count` more argument (or output) positions, refused past the cap.
+  void reserve_arguments(std::size_t count, std::uint32_t line, std::uint32_t column) {
+    arguments_ += count;
+    if (arguments_ > limits_.max_arguments)
+      over_cap(line, column, "the program has more than " + std::to_string(limits_.max_arguments) + " arguments",
+               limits_.max_arguments, "max-args", "max_arguments");
+  }
+
   void record_definitions() {
     for (const Line& l : lines_) {
       const auto& t = l.tokens;
       if (t[0].text == "input") {
-        for (std::size_t i = 1; i < t.size(); ++i) first_def_.try_emplace(std::string(t[i].text), l.number);
+        for (std::size_t i = 1; i < t.size(); ++i) remember_definition(t[i], l.number);
         continue;
       }
       // Only `NAME... = OP ...` defines names: an output statement or a line without '=' does
@@ -106,23 +167,23 @@ class Parser {
       std::size_t eq = 0;
       while (eq < t.size() && t[eq].text != "=") ++eq;
       if (eq == t.size()) continue;
-      for (std::size_t i = 0; i < eq; ++i) first_def_.try_emplace(std::string(t[i].text), l.number);
+      for (std::size_t i = 0; i < eq; ++i) remember_definition(t[i], l.number);
     }
   }
 
   void define(const Token& name, std::uint32_t line) {
+    if (is_valid_name(name.text)) check_name_length(name, line);
     if (!is_valid_name(name.text)) {
       const bool keyword = name.text == "input" || name.text == "output";
       parse_error(line, name.column,
                   keyword ? "'" + std::string(name.text) + "' is a keyword, not a name"
-                          : "invalid name '" + std::string(name.text) +
-                                "' (names match [A-Za-z_][A-Za-z0-9_.]*)");
+                          : "invalid name '" + shown(name.text) + "' (names match [A-Za-z_][A-Za-z0-9_.]*)");
     }
     const auto [it, fresh] = index_.try_emplace(std::string(name.text),
                                                 static_cast<std::uint32_t>(prog_.nodes.size()));
     if (!fresh)
       parse_error(line, name.column,
-                  "name '" + std::string(name.text) + "' is already defined on line " +
+                  "name '" + shown(name.text) + "' is already defined on line " +
                       std::to_string(prog_.nodes[it->second].line));
   }
 
@@ -130,7 +191,7 @@ class Parser {
     if (looks_like_literal(t.text)) {
       std::string why;
       auto lit = parse_literal(t.text, &why);
-      if (!lit) parse_error(line, t.column, "bad literal '" + std::string(t.text) + "': " + why);
+      if (!lit) parse_error(line, t.column, "bad literal '" + shown(t.text) + "': " + why);
       prog_.literals.push_back(std::move(*lit));
       return Arg::literal(static_cast<std::uint32_t>(prog_.literals.size() - 1));
     }
@@ -142,9 +203,9 @@ class Parser {
     if (auto it = index_.find(name); it != index_.end()) return it->second;
     if (auto it = first_def_.find(name); it != first_def_.end() && is_valid_name(name))
       parse_error(line, t.column,
-                  "'" + name + "' is used before its definition (line " + std::to_string(it->second) + ")");
-    if (!is_valid_name(name)) parse_error(line, t.column, "bad argument '" + name + "': not a name or a number");
-    parse_error(line, t.column, "unknown name '" + name + "'");
+                  "'" + shown(name) + "' is used before its definition (line " + std::to_string(it->second) + ")");
+    if (!is_valid_name(name)) parse_error(line, t.column, "bad argument '" + shown(name) + "': not a name or a number");
+    parse_error(line, t.column, "unknown name '" + shown(name) + "'");
   }
 
   void statement(const Line& l, std::size_t index) {
@@ -153,6 +214,7 @@ class Parser {
     if (t[0].text == "input") {
       if (index != 0) parse_error(l.number, t[0].column, "the input statement must be the first statement");
       if (t.size() == 1) parse_error(l.number, t[0].column, "the input statement declares no inputs (p = 0)");
+      reserve_nodes(t.size() - 1, l.number, t[0].column);
       for (std::size_t i = 1; i < t.size(); ++i) {
         define(t[i], l.number);
         Node n;
@@ -167,6 +229,7 @@ class Parser {
     if (index == 0) parse_error(l.number, t[0].column, "missing input statement (it must be the first statement)");
     if (t[0].text == "output") {
       if (t.size() == 1) parse_error(l.number, t[0].column, "the output statement names no outputs (q = 0)");
+      reserve_arguments(t.size() - 1, l.number, t[0].column);
       for (std::size_t i = 1; i < t.size(); ++i) {
         if (looks_like_literal(t[i].text))
           parse_error(l.number, t[i].column, "output takes node names, not numbers");
@@ -188,7 +251,7 @@ class Parser {
     if (eq + 1 == t.size()) parse_error(l.number, t[eq].column, "missing op after '='");
     const Token& opt = t[eq + 1];
     const auto op = op_by_name(opt.text);
-    if (!op) parse_error(l.number, opt.column, "unknown op '" + std::string(opt.text) + "'");
+    if (!op) parse_error(l.number, opt.column, "unknown op '" + shown(opt.text) + "'");
     const std::size_t names = eq;
     if (names > 1 && *op != Op::Sort)
       parse_error(l.number, t[1].column, "only sort defines several names; " + std::string(opt.text) + " defines one");
@@ -229,6 +292,8 @@ class Parser {
       parse_error(l.number, t[0].column,
                   "sort of " + std::to_string(argt.size()) + " arguments needs " +
                       std::to_string(argt.size()) + " result names, got " + std::to_string(names));
+    reserve_nodes(names, l.number, t[0].column);
+    reserve_arguments(argt.size(), l.number, opt.column);
     for (std::size_t i = 0; i < argt.size(); ++i) {
       const bool coefficient = *op == Op::Lin && (i == 0 || i % 2 == 1);
       if (coefficient && !looks_like_literal(argt[i]->text))
@@ -248,6 +313,8 @@ class Parser {
     }
   }
 
+  const ParseLimits& limits_;
+  std::size_t arguments_ = 0;  // argument and output positions so far
   std::vector<Line> lines_;
   std::unordered_map<std::string, std::uint32_t> first_def_;  // name -> line of first definition
   std::unordered_map<std::string, std::uint32_t> index_;      // name -> node index (defined so far)
@@ -263,14 +330,33 @@ std::string join_names(const Program& p, const std::vector<std::uint32_t>& idx) 
 
 }  // namespace
 
-Program parse_program(std::string_view text) { return Parser(text).run(); }
+Program parse_program(std::string_view text, const ParseLimits& limits) { return Parser(text, limits).run(); }
 
-Program parse_program_file(const std::string& path) {
+Program parse_program_file(const std::string& path, const ParseLimits& limits) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status))
+    throw Error(ErrorKind::Usage, {}, "cannot read program file '" + path + "': no such file");
+  if (std::filesystem::is_directory(status))
+    throw Error(ErrorKind::Usage, {}, "cannot read program file '" + path + "': it is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorKind::Usage, {}, "cannot read program file '" + path + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_program(ss.str());
+  // Read at most max_bytes + 1 bytes: a longer file (or an endless one, /dev/zero) is refused
+  // without being read whole.
+  std::string text;
+  std::size_t have = 0;
+  while (in && have <= limits.max_bytes) {
+    const std::size_t chunk = std::min<std::size_t>(std::size_t{1} << 20, limits.max_bytes + 1 - have);
+    text.resize(have + chunk);
+    in.read(text.data() + have, static_cast<std::streamsize>(chunk));
+    have += static_cast<std::size_t>(in.gcount());
+  }
+  if (in.bad()) throw Error(ErrorKind::Usage, {}, "cannot read program file '" + path + "': read error");
+  text.resize(have);
+  if (have > limits.max_bytes)
+    over_cap(0, 0, "program file '" + path + "' is longer than " + std::to_string(limits.max_bytes) + " bytes",
+             limits.max_bytes, "max-file-bytes", "max_bytes");
+  return parse_program(text, limits);
 }
 
 std::string print_program(const Program& p) {

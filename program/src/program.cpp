@@ -80,6 +80,11 @@ bool operator==(const Program& a, const Program& b) {
         x.group_first != y.group_first || x.group_size != y.group_size ||
         x.args.size() != y.args.size())
       return false;
+    // A later rank of a sort group sharing its lead's list was compared with the lead.
+    const bool later_rank = x.op == Op::Sort && k != x.group_first && x.group_first < k;
+    if (later_rank && x.args.shares_storage_with(a.nodes[x.group_first].args) &&
+        y.args.shares_storage_with(b.nodes[x.group_first].args))
+      continue;
     for (std::size_t i = 0; i < x.args.size(); ++i) {
       const Arg u = x.args[i], v = y.args[i];
       if (u.kind != v.kind) return false;
@@ -105,9 +110,11 @@ Arg append_node(Program& program, std::string name, Op op, std::vector<Arg> args
 
 std::vector<Arg> append_sort(Program& program, const std::vector<std::string>& names, const std::vector<Arg>& args) {
   const auto first = static_cast<std::uint32_t>(program.nodes.size());
+  const ArgList shared(args);  // one list for the whole group
   std::vector<Arg> ranks;
   for (const auto& name : names) {
-    ranks.push_back(append_node(program, name, Op::Sort, args));
+    ranks.push_back(append_node(program, name, Op::Sort, {}));
+    program.nodes.back().args = shared;
     program.nodes.back().group_first = first;
     program.nodes.back().group_size = static_cast<std::uint32_t>(names.size());
   }

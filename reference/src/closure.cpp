@@ -74,6 +74,7 @@ std::vector<Unit> tie_units(const Program& p, const detail::Tape<Rational>& t) {
 }  // namespace
 
 TieClosure tie_closure(const Program& p, const std::vector<Rational>& x, const Options& o) {
+  validate(p);
   for (std::uint32_t k = 0; k < p.m(); ++k)
     if (op_info(p.nodes[k].op).transcendental)
       throw Error(ErrorKind::Unsupported, detail::node_location(p, k),
@@ -111,7 +112,7 @@ TieClosure tie_closure(const Program& p, const std::vector<Rational>& x, const O
         const Node& n = p.nodes[k];
         // Values do not change at a tie; only the local gradient of the node does.
         t.choices[k].piece = alt[i];
-        piece_partials<Rational>(n, alt[i], std::span<Rational>(t.partials.data() + t.offset[k], n.args.size()));
+        detail::set_piece_partials(n, t, k, alt[i]);
       }
     }
     Matrix<Rational> jac = detail::backward_jacobian(p, t, check);

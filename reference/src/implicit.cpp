@@ -644,6 +644,7 @@ std::optional<Matrix<Rational>> inverse(const Matrix<Rational>& m) { return solv
 
 ImplicitResult implicit_jacobian(const Program& f, std::size_t n, const std::vector<Rational>& x,
                                  const std::vector<Rational>& y, const Options& o) {
+  validate(f);  // before the shape checks read its inputs and outputs
   check_implicit_shape(f, n, x.size(), y.size());
   ExactResult e = evaluate_exact(f, concat(x, y), o);
   check_zero_exact(f, e.outputs);
@@ -663,6 +664,7 @@ ImplicitResult implicit_jacobian(const Program& f, std::size_t n, const std::vec
 
 RealImplicitResult implicit_jacobian_real(const Program& f, std::size_t n, const std::vector<Rational>& x,
                                           const std::vector<Rational>& y, const Options& o) {
+  validate(f);  // before the shape checks read its inputs and outputs
   check_implicit_shape(f, n, x.size(), y.size());
   const std::vector<Rational> xy = concat(x, y);
   // F(x, y) = 0 within the enclosures at the starting precision (a raised precision for the
@@ -683,6 +685,7 @@ RealImplicitResult implicit_jacobian_real(const Program& f, std::size_t n, const
 }
 
 InverseResult inverse_jacobian(const Program& f, const std::vector<Rational>& x, const Options& o) {
+  validate(f);  // before the shape checks read its inputs and outputs
   check_inverse_shape(f);
   ExactResult e = evaluate_exact(f, x, o);
   const auto inv = inverse(e.jacobian);
@@ -699,6 +702,7 @@ InverseResult inverse_jacobian(const Program& f, const std::vector<Rational>& x,
 }
 
 RealInverseResult inverse_jacobian_real(const Program& f, const std::vector<Rational>& x, const Options& o) {
+  validate(f);  // before the shape checks read its inputs and outputs
   check_inverse_shape(f);
   RealSolve s = real_solve(f, x, o, 0, f.p(), false, inverse_text(f));
   RealInverseResult r;
@@ -824,6 +828,7 @@ HullInvertibility hull_invertibility(const std::vector<Matrix<Rational>>& ms) {
 
 ImplicitClosure implicit_closure(const Program& f, std::size_t n, const std::vector<Rational>& x,
                                  const std::vector<Rational>& y, const Options& o) {
+  validate(f);  // before the shape checks read its inputs and outputs
   check_implicit_shape(f, n, x.size(), y.size());
   ImplicitClosure c;
   c.closure = tie_closure(f, concat(x, y), o);
@@ -841,6 +846,7 @@ ImplicitClosure implicit_closure(const Program& f, std::size_t n, const std::vec
 }
 
 InverseClosure inverse_closure(const Program& f, const std::vector<Rational>& x, const Options& o) {
+  validate(f);  // before the shape checks read its inputs and outputs
   check_inverse_shape(f);
   InverseClosure c;
   c.closure = tie_closure(f, x, o);

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "selgrad/program/program.hpp"
+#include "selgrad/program/stable_order.hpp"
 
 namespace selgrad {
 
@@ -244,20 +245,20 @@ Choice choose_piece(const Node& n, Oracle& o) {
 /// argument at rank r; among equal values the lower position comes first. `same_as_prev[r]`
 /// (r >= 1) is set when rank r's value equals rank r-1's: maximal runs of set flags are the
 /// groups of tied values, within which the index closure (D5) admits every permutation.
-/// Insertion sort: any answers of the oracle (even inconsistent ones from an uncertified
-/// comparison) give a permutation, never undefined behaviour.
+/// A merge sort (stable_order.hpp): O(k log k) comparisons, and any answers of the oracle (even
+/// inconsistent ones from an uncertified comparison) give a permutation, never undefined
+/// behaviour.
 template <class Oracle>
 void sort_order(std::uint32_t k, Oracle& o, std::vector<std::uint32_t>& order,
                 std::vector<bool>& same_as_prev) {
-  order.resize(k);
-  for (std::uint32_t i = 0; i < k; ++i) order[i] = i;
-  for (std::uint32_t i = 1; i < k; ++i)
+  std::vector<std::uint32_t> scratch;
 #if defined(SELGRAD_MUTANT) && SELGRAD_MUTANT == 3  // mutant 3 (properties/): ties go the other way
-    for (std::uint32_t j = i; j > 0 && o.sign_diff(order[j], order[j - 1]) != Sign::Negative; --j)
+  stable_merge_order(k, [&](std::uint32_t j, std::uint32_t i) { return o.sign_diff(j, i) != Sign::Negative; }, order,
+                     scratch);
 #else
-    for (std::uint32_t j = i; j > 0 && sort_moves_ahead(o.sign_diff(order[j], order[j - 1])); --j)
+  stable_merge_order(k, [&](std::uint32_t j, std::uint32_t i) { return sort_moves_ahead(o.sign_diff(j, i)); }, order,
+                     scratch);
 #endif
-      std::swap(order[j], order[j - 1]);
   same_as_prev.assign(k, false);
   for (std::uint32_t r = 1; r < k; ++r)
     same_as_prev[r] = o.sign_diff(order[r], order[r - 1]) == Sign::Zero;
