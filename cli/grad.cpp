@@ -1,4 +1,6 @@
 // `selgrad grad`: the reference engine (exact, or certified MPFR) and the double engine.
+#include <cmath>
+
 #include "selgrad/fast/certify.hpp"
 #include "selgrad/program/error.hpp"
 #include "selgrad/program/parse.hpp"
@@ -26,7 +28,9 @@ int cmd_grad_fast(const Args& a, const std::string& mode) {
   bool rounded = false;
   for (const auto& l : lits) {
     x.push_back(fast::literal_to_double(l));
-    rounded |= Rational(x.back()) != to_rational(l);
+    // A value beyond double's range rounds to infinity, which has no rational value: the double
+    // engine reports the input (a NaN or infinite input is a domain error naming it).
+    rounded |= !std::isfinite(x.back()) || Rational(x.back()) != to_rational(l);
   }
   const bool json = a.options.count("json") > 0, certify = a.options.count("certify") > 0;
   fast::PointEvaluator eval(fast::compile(p), jmode);

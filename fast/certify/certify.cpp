@@ -66,7 +66,11 @@ Certificate certify(const Program& p, std::span<const double> x, const CertifyOp
   c.jacobian = r.jacobian;
 
   std::vector<Rational> xq;
-  for (double v : x) xq.emplace_back(v);  // the double point, exactly
+  for (double v : x) {
+    // Evaluation above rejects a NaN or infinite input; never hand one to GMP (mpq_set_d traps).
+    if (!std::isfinite(v)) throw Error(ErrorKind::Domain, {}, "certify: the point has a value that is not finite");
+    xq.emplace_back(v);  // the double point, exactly
+  }
 
   // The double computation, enclosed: same branches, 53 bits, elementary functions widened.
   reference::PrecisionScope at53(53);
@@ -99,20 +103,24 @@ Certificate certify(const Program& p, std::span<const double> x, const CertifyOp
     for (; next < node; ++next)
       if (!op_info(p.nodes[next].op).selection) unsure[next] = upstream_unsure(p.nodes[next]);
   };
+  bool group_certified = false;  // the current sort group's order, decided once at its lead
   for (std::size_t s = 0; s < r.pieces.size(); ++s) {
     const auto& d = exact.branches.decisions[s];
     const Node& n = p.nodes[d.node];
+    const bool later_rank = n.op == Op::Sort && d.node != n.group_first;
     EnclosureOracle oracle{p, e53, n};
-    if (n.op == Op::Sort)
+    if (n.op == Op::Sort && !later_rank)
       sort_order(n.group_size, oracle, order, same);
-    else
+    else if (n.op != Op::Sort)
       choose_piece(n, oracle);
     propagate_to(d.node);
     DecisionCertificate dc;
     dc.node = d.node;
     dc.fast_piece = r.pieces[s];
     dc.fast_tie = r.ties[s] != 0;
-    dc.certified = !oracle.undecided && !upstream_unsure(n);
+    // The ranks of a group share their arguments and order: certified together, at the lead.
+    dc.certified = later_rank ? group_certified : !oracle.undecided && !upstream_unsure(n);
+    if (n.op == Op::Sort && !later_rank) group_certified = dc.certified;
     unsure[d.node] = !dc.certified;
     if (next == d.node) ++next;
     dc.exact_piece = d.choice.piece;

@@ -449,23 +449,20 @@ inline bool forward_instr(const Tape& t, const Instr& in, std::uint32_t k, const
       break;
     }
     case Code::SortGroup: {
-      // Stable decreasing insertion sort per lane; writes the values, partials (one-hot rows)
-      // and pieces of every rank of the group: nodes k .. k + count - 1.
+      // Stable decreasing merge sort per lane (stable_order.hpp); writes the values and pieces of
+      // every rank of the group: nodes k .. k + count - 1. The partials are constant (1 at the
+      // rank's own position): the sweeps route each rank by its piece (SortPermutation).
       const std::uint32_t size = in.count;
       std::vector<std::uint32_t>& ord = *f.order;
-      ord.resize(size);
+      std::vector<std::uint32_t> scratch;
       for (std::size_t l = 0; l < n; ++l) {
-        for (std::uint32_t i = 0; i < size; ++i) ord[i] = i;
-        for (std::uint32_t i = 1; i < size; ++i)
-          for (std::uint32_t j = i; j > 0 && sort_moves_ahead(sign_diff(a(ord[j])[l], a(ord[j - 1])[l])); --j)
-            std::swap(ord[j], ord[j - 1]);
+        stable_merge_order(
+            size, [&](std::uint32_t j, std::uint32_t i) { return sort_moves_ahead(sign_diff(a(j)[l], a(i)[l])); }, ord,
+            scratch);
         for (std::uint32_t r = 0; r < size; ++r) {
           const Instr& rank = t.code[k + r - t.p];
           const double vr = a(ord[r])[l];
           f.row(k + r)[l] = vr;
-          if (grad)
-            for (std::uint32_t j = 0; j < size; ++j)
-              f.row(t.partial[rank.first + j])[l] = j == ord[r] ? 1.0 : 0.0;
           const bool tie = (r > 0 && a(ord[r - 1])[l] == vr) || (r + 1 < size && a(ord[r + 1])[l] == vr);
           record<L>(f, rank, l, ord[r], tie);
         }

@@ -156,7 +156,10 @@ void validate(const Program& prog) {
     } else if (auto why = arity_error(n.op, n.args.size())) {
       fail(&n, n.line, *why);
     }
-    for (std::size_t i = 0; i < n.args.size(); ++i) {
+    // A later rank of a sort group sharing its lead's argument list: the lead checked them.
+    const bool shared_rank = n.op == Op::Sort && n.group_first < k && n.group_first >= prog.input_count &&
+                             n.args.shares_storage_with(prog.nodes[n.group_first].args);
+    for (std::size_t i = 0; i < (shared_rank ? 0 : n.args.size()); ++i) {
       const Arg a = n.args[i];
       if (a.is_node() ? a.index >= k : a.index >= prog.literals.size())
         fail(&n, n.line, "argument " + std::to_string(i + 1) + " is not an earlier node or a literal");
