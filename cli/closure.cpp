@@ -9,24 +9,24 @@ namespace selgrad::cli {
 using namespace selgrad::reference;
 
 int cmd_closure(const Args& a) {
-  allow_only(a, {"at", "json", "closure-cap", "max-bits"});
+  allow_only(a, {"at", "json", "closure-cap", "max-bits", "max-total-bits"});
   Options o = engine_options(a);
   o.max_closure_combinations = number_option(a, "closure-cap", o.max_closure_combinations, 1, std::size_t{1} << 32);
   const std::vector<Rational> x = to_point(parse_point(need(a, "at")));
-  const Program p = parse_program_file(a.file);
+  const Program p = read_program(a);
   const TieClosure c = tie_closure(p, x, o);
   const bool json = a.options.count("json") > 0;
   if (json) {
-    std::cout << "{\"outputs\": "
-              << json_list(c.at_point.outputs, [](const Rational& v) { return json_string(text(v)); })
-              << ", \"jacobian\": " << json_matrix(c.at_point.jacobian)
-              << ", \"branches\": " << json_branches(p, c.at_point.branches)
-              << ", \"jacobians\": " << json_list(c.jacobians, [](const Matrix<Rational>& m) { return json_matrix(m); })
-              << ", \"zero_in_hull\": "
-              << (c.zero_in_hull ? (*c.zero_in_hull ? "true" : "false") : "null")
-              << ", \"tied_nodes\": "
-              << json_list(c.tied_nodes, [&](std::uint32_t k) { return json_string(p.nodes[k].name); })
-              << ", \"combinations\": " << c.combinations << "}\n";
+    Json j = json_result(p, c.at_point.outputs, c.at_point.jacobian, c.at_point.branches);
+    Json jacobians = Json::array();
+    for (const auto& m : c.jacobians) jacobians.push_back(json_matrix(m));
+    j["jacobians"] = std::move(jacobians);
+    j["zero_in_hull"] = c.zero_in_hull ? Json(*c.zero_in_hull) : Json(nullptr);
+    Json tied = Json::array();
+    for (auto k : c.tied_nodes) tied.push_back(p.nodes[k].name);
+    j["tied_nodes"] = std::move(tied);
+    j["combinations"] = c.combinations;
+    print_json(j);
     return 0;
   }
   print_outputs_text(p, c.at_point.outputs);

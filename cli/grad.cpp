@@ -17,10 +17,10 @@ namespace {
 /// decision and the gradient checked against the reference (fast/certify.hpp).
 int cmd_grad_fast(const Args& a, const std::string& mode) {
   const fast::JacobianMode jmode = mode == "forward" ? fast::JacobianMode::Forward : fast::JacobianMode::Reverse;
-  for (const char* opt : {"prec", "max-prec", "max-bits"})
+  for (const char* opt : {"prec", "max-prec", "max-bits", "max-total-bits"})
     if (a.options.count(opt)) throw UsageError{std::string("--") + opt + " applies to the reference engine only"};
   const std::vector<Literal> lits = parse_point(need(a, "at"));
-  const Program p = parse_program_file(a.file);
+  const Program p = read_program(a);
   if (lits.size() != p.p())
     throw Error(ErrorKind::Usage, {},
                 "the program has " + std::to_string(p.p()) + " inputs but the point has " + std::to_string(lits.size()) + " values");
@@ -45,33 +45,35 @@ int cmd_grad_fast(const Args& a, const std::string& mode) {
   for (std::size_t s = 0; s < r.pieces.size(); ++s)
     sig.decisions.push_back({eval.tape().selection_node[s], {r.pieces[s], r.ties[s] != 0}, Certainty::Exact});
   if (json) {
-    std::cout << "{\"outputs\": " << json_list(r.outputs, json_double) << ", \"jacobian\": [";
-    for (std::size_t j = 0; j < p.q(); ++j) {
-      std::cout << (j ? ", " : "") << "[";
-      for (std::size_t i = 0; i < np; ++i) std::cout << (i ? ", " : "") << json_double(r.jacobian[j * np + i]);
-      std::cout << "]";
-    }
-    std::cout << "], \"branches\": [";
+    Json j;
+    j["outputs"] = json_list(r.outputs);
+    j["jacobian"] = json_matrix(r.jacobian, p.q(), np);
+    Json branches = Json::array();
     for (std::size_t s = 0; s < sig.decisions.size(); ++s) {
-      const auto& d = sig.decisions[s];
-      const Node& n = p.nodes[d.node];
-      std::cout << (s ? ", " : "") << "{\"node\": " << json_string(n.name) << ", \"op\": "
-                << json_string(std::string(op_name(n.op))) << ", \"line\": " << n.line
-                << ", \"piece\": " << json_string(piece_name(p, d)) << ", \"tie\": " << (d.choice.tie ? "true" : "false");
-      if (certify)
-        std::cout << ", \"certified\": " << (cert.decisions[s].certified ? "true" : "false")
-                  << ", \"agrees_with_exact\": " << (cert.decisions[s].agrees ? "true" : "false")
-                  << ", \"exact_certainty\": " << json_string(std::string(certainty_name(cert.decisions[s].exact_certainty)));
-      std::cout << "}";
+      Json b = json_branch(p, sig.decisions[s]);
+      if (certify) {
+        b["certified"] = cert.decisions[s].certified;
+        b["agrees_with_exact"] = cert.decisions[s].agrees;
+        b["exact_certainty"] = std::string(certainty_name(cert.decisions[s].exact_certainty));
+      }
+      branches.push_back(std::move(b));
     }
-    std::cout << "], \"engine\": \"fast\", \"mode\": " << json_string(mode) << ", \"point_rounded\": " << (rounded ? "true" : "false");
-    if (certify)
-      std::cout << ", \"certificate\": {\"decisions_certified\": " << cert.certified
-                << ", \"decisions\": " << cert.decisions.size() << ", \"disagreements\": " << cert.disagreements
-                << ", \"gradient_within_bound\": " << (cert.gradient_within_bound ? "true" : "false")
-                << ", \"error_bound\": " << json_double(cert.error_bound) << ", \"error\": " << json_double(cert.error)
-                << ", \"underflow\": " << (cert.underflow ? "true" : "false") << "}";
-    std::cout << "}\n";
+    j["branches"] = std::move(branches);
+    j["engine"] = "fast";
+    j["mode"] = mode;
+    j["point_rounded"] = rounded;
+    if (certify) {
+      Json c;
+      c["decisions_certified"] = cert.certified;
+      c["decisions"] = cert.decisions.size();
+      c["disagreements"] = cert.disagreements;
+      c["gradient_within_bound"] = cert.gradient_within_bound;
+      put_double(c, "error_bound", cert.error_bound);
+      put_double(c, "error", cert.error);
+      c["underflow"] = cert.underflow;
+      j["certificate"] = std::move(c);
+    }
+    print_json(j);
     return 0;
   }
   std::cout << "engine: fast (double precision, " << mode << " mode)";
@@ -110,7 +112,7 @@ int cmd_grad_fast(const Args& a, const std::string& mode) {
 }  // namespace
 
 int cmd_grad(const Args& a) {
-  allow_only(a, {"at", "engine", "mode", "json", "prec", "max-prec", "max-bits", "certify"});
+  allow_only(a, {"at", "engine", "mode", "json", "prec", "max-prec", "max-bits", "max-total-bits", "certify"});
   const std::string engine = a.options.count("engine") ? a.options.at("engine") : "reference";
   if (engine != "reference" && engine != "fast")
     throw UsageError{"--engine must be reference or fast, got '" + engine + "'"};
@@ -126,16 +128,16 @@ int cmd_grad(const Args& a) {
   if (mode == "forward") o.mode = Mode::Forward;
   else if (mode != "backward") throw UsageError{"--mode must be backward or forward, got '" + mode + "'"};
   const std::vector<Rational> x = to_point(parse_point(need(a, "at")));
-  const Program p = parse_program_file(a.file);
+  const Program p = read_program(a);
   const bool json = a.options.count("json") > 0;
 
   if (!p.transcendental()) {
     const ExactResult r = evaluate_exact(p, x, o);
     if (json) {
-      std::cout << "{\"outputs\": " << json_list(r.outputs, [](const Rational& v) { return json_string(text(v)); })
-                << ", \"jacobian\": " << json_matrix(r.jacobian)
-                << ", \"branches\": " << json_branches(p, r.branches)
-                << ", \"arithmetic\": \"exact\", \"mode\": " << json_string(mode) << "}\n";
+      Json j = json_result(p, r.outputs, r.jacobian, r.branches);
+      j["arithmetic"] = "exact";
+      j["mode"] = mode;
+      print_json(j);
       return 0;
     }
     std::cout << "arithmetic: exact rational, " << mode << " mode\n";
@@ -152,13 +154,13 @@ int cmd_grad(const Args& a) {
   for (const auto& row : r.jacobian_enclosures)
     for (const auto& e : row) width = std::max(width, e.width());
   if (json) {
-    std::cout << "{\"outputs\": " << json_list(r.outputs, [](const Real& v) { return json_string(text(v)); })
-              << ", \"jacobian\": " << json_matrix(r.jacobian)
-              << ", \"branches\": " << json_branches(p, r.branches)
-              << ", \"arithmetic\": \"mpfr\", \"precision\": " << r.precision
-              << ", \"all_certified\": " << (r.branches.all_certified() ? "true" : "false")
-              << ", \"max_enclosure_width\": " << json_number(width)
-              << ", \"mode\": " << json_string(mode) << "}\n";
+    Json j = json_result(p, r.outputs, r.jacobian, r.branches);
+    j["arithmetic"] = "mpfr";
+    j["precision"] = r.precision;
+    j["all_certified"] = r.branches.all_certified();
+    put_double(j, "max_enclosure_width", width);  // a width beyond double's range: null, and why
+    j["mode"] = mode;
+    print_json(j);
     return 0;
   }
   std::cout << "arithmetic: MPFR, " << r.precision << " bits, " << mode << " mode; branch decisions "

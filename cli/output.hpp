@@ -1,6 +1,7 @@
 // Output helpers of `selgrad`: JSON and text forms of numbers, matrices and branch signatures.
 // Exact numbers print as "p/q" or "p"; doubles as their shortest round-trip decimal; MPFR values
-// with every digit their precision justifies.
+// with every digit their precision justifies. The commands build their output from these
+// helpers only, so that the JSON and text forms stay one place each.
 #pragma once
 
 #include <charconv>
@@ -11,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "selgrad/program/program.hpp"
 #include "selgrad/reference/evaluate.hpp"
@@ -28,48 +31,116 @@ using reference::certainty_name;
 using reference::piece_name;
 
 
-inline std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;  // names and numbers never contain these
-    out += c;
-  }
-  return out + "\"";
-}
+// ---- JSON (nlohmann-json) -------------------------------------------------------------------
+//
+// Every --json output is one object built as a Json value and written by print_json, so it is
+// valid JSON whatever the values: names are escaped by the library, exact numbers are strings
+// "p/q", MPFR values decimal strings, doubles JSON numbers (shortest round-trip form). JSON has
+// no infinity or NaN: a non-finite double field is null with a sibling field "<key>_not_finite"
+// saying which ("inf", "-inf" or "nan"); a non-finite double inside a list is that string
+// (docs/program-format.md, command-line contract). Keys keep the order they are set in.
 
-template <class T, class F>
-std::string json_list(const std::vector<T>& v, F&& item) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + item(v[i]);
-  return s + "]";
-}
+using Json = nlohmann::ordered_json;
 
-inline std::string json_number(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
+/// Writes the object on one line of stdout. Invalid UTF-8 (never produced: names are ASCII) would
+/// be replaced, not thrown.
+inline void print_json(const Json& j) {
+  std::cout << j.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
 }
 
 inline std::string text(const Rational& r) { return to_string(r); }
 inline std::string text(const Real& r) { return r.to_string(); }
 
-template <class T>
-std::string json_matrix(const Matrix<T>& m) {
-  return json_list(m, [](const std::vector<T>& row) {
-    return json_list(row, [](const T& x) { return json_string(text(x)); });
-  });
+/// "inf", "-inf" or "nan".
+inline std::string non_finite_name(double x) { return std::isnan(x) ? "nan" : (x > 0 ? "inf" : "-inf"); }
+
+/// A double in a list: a number, or the string naming a non-finite value.
+inline Json json_double(double x) { return std::isfinite(x) ? Json(x) : Json(non_finite_name(x)); }
+
+/// A double field: the number, or null and "<key>_not_finite".
+inline void put_double(Json& object, const std::string& key, double x) {
+  if (std::isfinite(x)) {
+    object[key] = x;
+    return;
+  }
+  object[key] = nullptr;
+  object[key + "_not_finite"] = non_finite_name(x);
 }
 
-inline std::string json_branches(const Program& p, const BranchSignature& s) {
-  return json_list(s.decisions, [&](const BranchDecision& d) {
-    const Node& n = p.nodes[d.node];
-    return "{\"node\": " + json_string(n.name) + ", \"op\": " + json_string(std::string(op_name(n.op))) +
-           ", \"line\": " + std::to_string(n.line) + ", \"piece\": " + json_string(piece_name(p, d)) +
-           ", \"tie\": " + (d.choice.tie ? "true" : "false") +
-           ", \"certainty\": " + json_string(std::string(certainty_name(d.certainty))) + "}";
-  });
+/// Exact and MPFR numbers as strings.
+template <class T>
+Json json_value(const T& x) {
+  return text(x);
 }
+inline Json json_value(double x) { return json_double(x); }
+
+template <class T>
+Json json_list(const std::vector<T>& v) {
+  Json out = Json::array();
+  for (const auto& x : v) out.push_back(json_value(x));
+  return out;
+}
+
+template <class T>
+Json json_matrix(const Matrix<T>& m) {
+  Json out = Json::array();
+  for (const auto& row : m) out.push_back(json_list(row));
+  return out;
+}
+
+/// A q x p row-major matrix of doubles (the double engine's Jacobian).
+inline Json json_matrix(const std::vector<double>& entries, std::size_t rows, std::size_t cols) {
+  Json out = Json::array();
+  for (std::size_t r = 0; r < rows; ++r) {
+    Json row = Json::array();
+    for (std::size_t c = 0; c < cols; ++c) row.push_back(json_double(entries[r * cols + c]));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+/// One branch decision: node, op, line, piece, tie (the certainty is the caller's: the engines
+/// report it differently).
+inline Json json_branch(const Program& p, const BranchDecision& d) {
+  const Node& n = p.nodes[d.node];
+  Json b;
+  b["node"] = n.name;
+  b["op"] = std::string(op_name(n.op));
+  b["line"] = n.line;
+  b["piece"] = piece_name(p, d);
+  b["tie"] = d.choice.tie;
+  return b;
+}
+
+/// The reference engine's branch signature, each decision with its certainty.
+inline Json json_branches(const Program& p, const BranchSignature& s) {
+  Json out = Json::array();
+  for (const auto& d : s.decisions) {
+    Json b = json_branch(p, d);
+    b["certainty"] = std::string(certainty_name(d.certainty));
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+inline Json json_names(const Program& p, std::size_t from, std::size_t to) {
+  Json out = Json::array();
+  for (std::size_t i = from; i < to; ++i) out.push_back(p.nodes[i].name);
+  return out;
+}
+
+/// The keys every result has: outputs, jacobian and branches.
+template <class T>
+Json json_result(const Program& p, const std::vector<T>& outputs, const Matrix<T>& jacobian,
+                 const BranchSignature& branches) {
+  Json j;
+  j["outputs"] = json_list(outputs);
+  j["jacobian"] = json_matrix(jacobian);
+  j["branches"] = json_branches(p, branches);
+  return j;
+}
+
+// ---- text -----------------------------------------------------------------------------------
 
 inline void print_branches_text(const Program& p, const BranchSignature& s) {
   std::cout << "branches:";
@@ -115,10 +186,6 @@ inline std::string shortest(double x) {
   return std::string(buf, r.ptr);
 }
 
-inline std::string json_double(double x) {
-  if (!std::isfinite(x)) return json_string(shortest(x));  // JSON has no inf / nan
-  return shortest(x);
-}
 
 template <class T>
 void print_labelled_text(const Program& p, const Matrix<T>& m, std::size_t first_label, const std::string& indent) {
@@ -135,10 +202,5 @@ inline std::string names_between(const Program& p, std::size_t from, std::size_t
   return s;
 }
 
-inline std::string json_names(const Program& p, std::size_t from, std::size_t to) {
-  std::vector<std::string> v;
-  for (std::size_t i = from; i < to; ++i) v.push_back(p.nodes[i].name);
-  return json_list(v, [](const std::string& s) { return json_string(s); });
-}
 
 }  // namespace selgrad::cli
