@@ -84,8 +84,14 @@ Certificate certify(const Program& p, std::span<const double> x, const CertifyOp
   ro.precision = o.exact_precision;
   ro.max_precision = std::max<mpfr_prec_t>(o.exact_precision, 4096);
   const reference::RealResult exact = reference::evaluate_real(p, xq, ro);
-  const reference::PieceEnclosure e_hi =
-      reference::enclose_with_pieces(p, xq, r.pieces, o.exact_precision, 0, mode);
+  // The exact selection Jacobian of the double engine's branches: evaluate_real's enclosures
+  // when it took the same pieces (one pass over the program less), else a replay of them.
+  bool same_pieces = exact.branches.decisions.size() == r.pieces.size();
+  for (std::size_t s = 0; same_pieces && s < r.pieces.size(); ++s)
+    same_pieces = exact.branches.decisions[s].choice.piece == r.pieces[s];
+  const reference::Matrix<Interval> hi =
+      same_pieces ? exact.jacobian_enclosures
+                  : reference::enclose_with_pieces(p, xq, r.pieces, o.exact_precision, 0, mode).jacobian;
 
   // A decision is certified only if every decision upstream of it is: downstream of a decision
   // the enclosures could not decide, they enclose the double engine's representation, which may
@@ -140,8 +146,8 @@ Certificate certify(const Program& p, std::span<const double> x, const CertifyOp
       const Rational gq(g);
       c.gradient_within_bound &= b.lower().to_rational() <= gq && gq <= b.upper().to_rational();
       c.error_bound = std::max(c.error_bound, b.width());
-      c.error = std::max(c.error, distance_bound(g, e_hi.jacobian[j][i]));
-      c.exact_width = std::max(c.exact_width, e_hi.jacobian[j][i].width());
+      c.error = std::max(c.error, distance_bound(g, hi[j][i]));
+      c.exact_width = std::max(c.exact_width, hi[j][i].width());
       c.underflow |= subnormal(b);
     }
   for (const Interval& v : e53.nodes) c.underflow |= subnormal(v);

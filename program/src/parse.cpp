@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <span>
 #include <fstream>
 #include <unordered_map>
 
@@ -24,7 +26,13 @@ struct Token {
 
 struct Line {
   std::uint32_t number;
-  std::vector<Token> tokens;
+  std::span<const Token> tokens;  // into Tokens::all
+};
+
+/// Every token of the text in one vector (one allocation, not one per line), and the lines.
+struct Tokens {
+  std::vector<Token> all;
+  std::vector<Line> lines;
 };
 
 [[noreturn]] void parse_error(std::uint32_t line, std::uint32_t column, const std::string& why) {
@@ -50,7 +58,7 @@ std::string shown(std::string_view s) {
   return s.size() <= 64 ? std::string(s) : std::string(s.substr(0, 64)) + "...";
 }
 
-std::vector<Line> tokenize(std::string_view text, const ParseLimits& limits) {
+Tokens tokenize(std::string_view text, const ParseLimits& limits) {
   if (text.size() > limits.max_bytes)
     over_cap(1, 1, "the program text has " + std::to_string(text.size()) + " bytes", limits.max_bytes,
              "max-file-bytes", "max_bytes");
@@ -58,7 +66,8 @@ std::vector<Line> tokenize(std::string_view text, const ParseLimits& limits) {
   // max_arguments arguments, and three more per statement.
   const std::size_t max_tokens = limits.max_arguments + 4 * limits.max_nodes + 2;
   std::size_t tokens = 0;
-  std::vector<Line> lines;
+  Tokens out;
+  std::vector<std::pair<std::uint32_t, std::size_t>> line_starts;  // (line number, first token)
   std::uint32_t number = 0;
   std::size_t pos = 0;
   while (pos <= text.size()) {
@@ -71,7 +80,7 @@ std::vector<Line> tokenize(std::string_view text, const ParseLimits& limits) {
                "line " + std::to_string(number) + " has " + std::to_string(raw.size()) + " bytes",
                limits.max_line_bytes, "max-line-bytes", "max_line_bytes");
     if (const auto hash = raw.find('#'); hash != std::string_view::npos) raw = raw.substr(0, hash);
-    Line line{number, {}};
+    const std::size_t first_token = out.all.size();
     std::size_t i = 0;
     while (i < raw.size()) {
       const char c = raw[i];
@@ -94,14 +103,20 @@ std::vector<Line> tokenize(std::string_view text, const ParseLimits& limits) {
       if (++tokens > max_tokens)
         over_cap(number, static_cast<std::uint32_t>(i + 1), "the program has more than " + std::to_string(max_tokens) + " tokens",
                  limits.max_arguments, "max-args", "max_arguments");
-      line.tokens.push_back({raw.substr(i, j - i), static_cast<std::uint32_t>(i + 1)});
+      out.all.push_back({raw.substr(i, j - i), static_cast<std::uint32_t>(i + 1)});
       i = j;
     }
-    if (!line.tokens.empty()) lines.push_back(std::move(line));
+    if (out.all.size() != first_token) line_starts.emplace_back(number, first_token);
     if (end == text.size()) break;
     pos = end + 1;
   }
-  return lines;
+  out.lines.reserve(line_starts.size());
+  for (std::size_t l = 0; l < line_starts.size(); ++l) {
+    const std::size_t end = l + 1 < line_starts.size() ? line_starts[l + 1].second : out.all.size();
+    out.lines.push_back({line_starts[l].first,
+                         std::span<const Token>(out.all.data() + line_starts[l].second, end - line_starts[l].second)});
+  }
+  return out;
 }
 
 bool looks_like_literal(std::string_view t) {
@@ -109,13 +124,58 @@ bool looks_like_literal(std::string_view t) {
   return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
 }
 
+/// Names defined so far -> node index: an open-addressing table (linear probing) of node
+/// indices tagged with their hash's high bits, grown at half load. One allocation per growth,
+/// where a node-based hash map allocates per name and misses the cache on a million-name program.
+class NameIndex {
+ public:
+  explicit NameIndex(const std::vector<Node>& nodes) : nodes_(nodes), slot_(64, kEmpty) {}
+  /// The node named `name`, or nullopt.
+  std::optional<std::uint32_t> find(std::string_view name) const {
+    const std::size_t hash = std::hash<std::string_view>{}(name), mask = slot_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      if (slot_[i] == kEmpty) return std::nullopt;
+      const auto k = static_cast<std::uint32_t>(slot_[i]);
+      if ((slot_[i] >> 32) == (hash >> 32) && nodes_[k].name == name) return k;
+    }
+  }
+  /// Adds node k under its name (not yet present).
+  void insert(std::uint32_t k) {
+    if (2 * (count_ + 1) > slot_.size()) grow();
+    place(std::hash<std::string_view>{}(nodes_[k].name), k);
+    ++count_;
+  }
+
+ private:
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  void place(std::size_t hash, std::uint32_t k) {
+    const std::size_t mask = slot_.size() - 1;
+    std::size_t i = hash & mask;
+    while (slot_[i] != kEmpty) i = (i + 1) & mask;
+    slot_[i] = (static_cast<std::uint64_t>(hash >> 32) << 32) | k;
+  }
+  void grow() {
+    std::vector<std::uint64_t> old(2 * slot_.size(), kEmpty);
+    old.swap(slot_);
+    for (std::uint64_t v : old)
+      if (v != kEmpty) {
+        const auto k = static_cast<std::uint32_t>(v);
+        place(std::hash<std::string_view>{}(nodes_[k].name), k);
+      }
+  }
+  const std::vector<Node>& nodes_;
+  std::vector<std::uint64_t> slot_;
+  std::size_t count_ = 0;
+};
+
 class Parser {
  public:
-  Parser(std::string_view text, const ParseLimits& limits) : limits_(limits), lines_(tokenize(text, limits)) {}
+  Parser(std::string_view text, const ParseLimits& limits)
+      : limits_(limits), tokens_(tokenize(text, limits)), lines_(tokens_.lines) {
+  }
 
   Program run() {
     if (lines_.empty()) parse_error(1, 1, "missing input statement (empty program)");
-    record_definitions();
     for (std::size_t s = 0; s < lines_.size(); ++s) statement(lines_[s], s);
     if (!seen_output_) {
       const Line& last = lines_.back();
@@ -133,12 +193,6 @@ class Parser {
                limits_.max_name_bytes, "max-name-bytes", "max_name_bytes");
   }
 
-  /// Where a name is first defined, for "used before its definition"; an over-long token is
-  /// not stored (its definition fails in define()).
-  void remember_definition(const Token& t, std::uint32_t line) {
-    if (t.text.size() <= limits_.max_name_bytes) first_def_.try_emplace(std::string(t.text), line);
-  }
-
   /// `count` more nodes: refused before they are added when the program would exceed the cap.
   void reserve_nodes(std::size_t count, std::uint32_t line, std::uint32_t column) const {
     if (prog_.nodes.size() + count > limits_.max_nodes)
@@ -154,21 +208,27 @@ class Parser {
                limits_.max_arguments, "max-args", "max_arguments");
   }
 
-  void record_definitions() {
+  /// The line where `name` is defined, for "used before its definition": looked up only when a
+  /// name is not yet defined (an error path), so a correct program pays nothing for it. Only
+  /// `NAME... = OP ...` and the input statement define names (an output statement or a line
+  /// without '=' does not: otherwise `output y` with y undefined would read as a use before
+  /// definition).
+  std::optional<std::uint32_t> definition_line(std::string_view name) const {
     for (const Line& l : lines_) {
       const auto& t = l.tokens;
+      if (t[0].text == "output") continue;
       if (t[0].text == "input") {
-        for (std::size_t i = 1; i < t.size(); ++i) remember_definition(t[i], l.number);
+        for (std::size_t i = 1; i < t.size(); ++i)
+          if (t[i].text == name) return l.number;
         continue;
       }
-      // Only `NAME... = OP ...` defines names: an output statement or a line without '=' does
-      // not (otherwise `output y` with y undefined would read as a use before definition).
-      if (t[0].text == "output") continue;
       std::size_t eq = 0;
       while (eq < t.size() && t[eq].text != "=") ++eq;
       if (eq == t.size()) continue;
-      for (std::size_t i = 0; i < eq; ++i) remember_definition(t[i], l.number);
+      for (std::size_t i = 0; i < eq; ++i)
+        if (t[i].text == name) return l.number;
     }
+    return std::nullopt;
   }
 
   void define(const Token& name, std::uint32_t line) {
@@ -179,12 +239,15 @@ class Parser {
                   keyword ? "'" + std::string(name.text) + "' is a keyword, not a name"
                           : "invalid name '" + shown(name.text) + "' (names match [A-Za-z_][A-Za-z0-9_.]*)");
     }
-    const auto [it, fresh] = index_.try_emplace(std::string(name.text),
-                                                static_cast<std::uint32_t>(prog_.nodes.size()));
-    if (!fresh)
+    if (const auto k = index_.find(name.text))
       parse_error(line, name.column,
-                  "name '" + shown(name.text) + "' is already defined on line " +
-                      std::to_string(prog_.nodes[it->second].line));
+                  "name '" + shown(name.text) + "' is already defined on line " + std::to_string(prog_.nodes[*k].line));
+  }
+
+  /// Appends a node whose name define() accepted.
+  void add_node(Node n) {
+    prog_.nodes.push_back(std::move(n));
+    index_.insert(static_cast<std::uint32_t>(prog_.nodes.size() - 1));
   }
 
   Arg argument(const Token& t, std::uint32_t line) {
@@ -199,11 +262,11 @@ class Parser {
   }
 
   std::uint32_t resolve(const Token& t, std::uint32_t line) {
-    const std::string name(t.text);
-    if (auto it = index_.find(name); it != index_.end()) return it->second;
-    if (auto it = first_def_.find(name); it != first_def_.end() && is_valid_name(name))
+    if (const auto k = index_.find(t.text)) return *k;
+    const std::string_view name = t.text;
+    if (const auto def = is_valid_name(name) ? definition_line(name) : std::nullopt)
       parse_error(line, t.column,
-                  "'" + shown(name) + "' is used before its definition (line " + std::to_string(it->second) + ")");
+                  "'" + shown(name) + "' is used before its definition (line " + std::to_string(*def) + ")");
     if (!is_valid_name(name)) parse_error(line, t.column, "bad argument '" + shown(name) + "': not a name or a number");
     parse_error(line, t.column, "unknown name '" + shown(name) + "'");
   }
@@ -221,7 +284,7 @@ class Parser {
         n.name = std::string(t[i].text);
         n.op = Op::Input;
         n.line = l.number;
-        prog_.nodes.push_back(std::move(n));
+        add_node(std::move(n));
       }
       prog_.input_count = static_cast<std::uint32_t>(prog_.nodes.size());
       return;
@@ -309,16 +372,17 @@ class Parser {
         node.group_first = first;
         node.group_size = static_cast<std::uint32_t>(names);
       }
-      prog_.nodes.push_back(std::move(node));
+      add_node(std::move(node));
     }
   }
 
   const ParseLimits& limits_;
   std::size_t arguments_ = 0;  // argument and output positions so far
-  std::vector<Line> lines_;
-  std::unordered_map<std::string, std::uint32_t> first_def_;  // name -> line of first definition
-  std::unordered_map<std::string, std::uint32_t> index_;      // name -> node index (defined so far)
+  Tokens tokens_;
+  const std::vector<Line>& lines_;
+  // Keys are views into the text, which outlives the parser.
   Program prog_;
+  NameIndex index_{prog_.nodes};  // name -> node index (defined so far)
   bool seen_output_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include "selgrad/reference/evaluate.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "detail/policies.hpp"
@@ -302,8 +303,9 @@ void check_point(const Program& p, std::size_t n) {
 
 /// Refuses, before anything is allocated, an evaluation whose tapes alone exceed the size
 /// budget (Options::max_total_bits): every value, partial, literal, adjoint or tangent and
-/// Jacobian entry is a number of at least 384 bits in exact arithmetic (`precision` 0: a GMP
-/// rational's header and two limbs), or of the precision plus its header three times over in
+/// Jacobian entry is a number of at least 768 bits in exact arithmetic (`precision` 0: a GMP
+/// rational's 32-byte header and its two one-limb allocations, 32 bytes each with malloc's
+/// overhead, measured), or of the precision plus its header three times over in
 /// MPFR (the enclosure and the point). The sweeps of Algorithm 2 visit every node once per
 /// output (backward) or once in all (forward); each visit counts as one bit of the budget, so
 /// that q outputs over m nodes cannot run for q * m steps unbounded.
@@ -315,8 +317,17 @@ void check_tape_size(const Program& p, const Options& o, std::size_t precision, 
   std::size_t entries = Bits::sat_add(Bits::sat_add(p.m(), partials), Bits::sat_add(p.literals.size(), sweep_rows));
   entries = Bits::sat_add(entries, Bits::sat_mul(p.q(), p.p()));
   const bool exact = precision == 0;
-  const std::size_t per = exact ? 384 : Bits::sat_mul(3, precision + 64);
-  const std::size_t bits = Bits::sat_mul(entries, per);
+  const std::size_t per = exact ? 768 : Bits::sat_mul(3, precision + 256);
+  std::size_t bits = Bits::sat_mul(entries, per);
+  if (!exact) {
+    // exp, log and the other elementary functions cost far more than their result's size at a
+    // high precision (measured: one exp at 2^20 bits about 0.5 s, at 2^22 bits about 3 s; an
+    // evaluation calls each about four times): count each as 8 p log2(p)^2 bits.
+    std::size_t elementary = 0;
+    for (const Node& n : p.nodes) elementary += op_info(n.op).transcendental ? 1 : 0;
+    const auto lg = static_cast<std::size_t>(std::log2(static_cast<double>(precision)) + 1);
+    bits = Bits::sat_add(bits, Bits::sat_mul(elementary, Bits::sat_mul(8 * precision, lg * lg)));
+  }
   // Each of the q backward (p tangent) sweeps visits every node: bound that work too.
   const std::size_t steps = Bits::sat_mul(mode == Mode::Forward ? 1 : p.q(), p.m());
   if (bits > o.max_total_bits || steps > o.max_total_bits)
