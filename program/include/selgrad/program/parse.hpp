@@ -23,7 +23,7 @@ struct ParseLimits {
   std::size_t max_bytes = std::size_t{1} << 26;       ///< whole text: 64 MiB (--max-file-bytes)
   std::size_t max_line_bytes = std::size_t{1} << 20;  ///< one line: 1 MiB (--max-line-bytes)
   std::size_t max_name_bytes = 1024;                  ///< one name (--max-name-bytes)
-  std::size_t max_nodes = std::size_t{1} << 21;       ///< inputs + computed nodes (--max-nodes)
+  std::size_t max_nodes = std::size_t{1} << 20;       ///< inputs + computed nodes (--max-nodes)
   std::size_t max_arguments = std::size_t{1} << 22;   ///< argument positions, all nodes (--max-args)
 };
 
