@@ -12,7 +12,7 @@ const char* const kUsage =
 "usage:\n"
     "  selgrad grad FILE --at X1,X2,... [--engine reference|fast] [--mode backward|forward]\n"
     "               [--json] [--prec BITS] [--max-prec BITS] [--max-bits BITS] [--certify]\n"
-    "               [--max-total-bits BITS]\n"
+    "               [--max-total-bits BITS] [--max-sweep-edges N]\n"
     "  selgrad closure FILE --at X1,X2,... [--json] [--closure-cap N] [--max-bits BITS]\n"
     "               [--max-total-bits BITS]\n"
     "  selgrad implicit FILE --params N --at X1,..,Xn --solution Y1,..,Ym [--json]\n"

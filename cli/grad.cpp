@@ -33,7 +33,9 @@ int cmd_grad_fast(const Args& a, const std::string& mode) {
     rounded |= !std::isfinite(x.back()) || Rational(x.back()) != to_rational(l);
   }
   const bool json = a.options.count("json") > 0, certify = a.options.count("certify") > 0;
-  fast::PointEvaluator eval(fast::compile(p), jmode);
+  fast::CompileLimits limits;
+  limits.max_sweep_edges = number_option(a, "max-sweep-edges", limits.max_sweep_edges, 1, std::size_t{1} << 40);
+  fast::PointEvaluator eval(fast::compile(p, limits), jmode);
   fast::PointResult r;
   eval.evaluate(x, r);
   fast::Certificate cert;
@@ -112,7 +114,8 @@ int cmd_grad_fast(const Args& a, const std::string& mode) {
 }  // namespace
 
 int cmd_grad(const Args& a) {
-  allow_only(a, {"at", "engine", "mode", "json", "prec", "max-prec", "max-bits", "max-total-bits", "certify"});
+  allow_only(a, {"at", "engine", "mode", "json", "prec", "max-prec", "max-bits", "max-total-bits", "certify",
+                 "max-sweep-edges"});
   const std::string engine = a.options.count("engine") ? a.options.at("engine") : "reference";
   if (engine != "reference" && engine != "fast")
     throw UsageError{"--engine must be reference or fast, got '" + engine + "'"};
@@ -123,6 +126,7 @@ int cmd_grad(const Args& a) {
     return cmd_grad_fast(a, fmode);
   }
   if (a.options.count("certify")) throw UsageError{"--certify applies to --engine fast"};
+  if (a.options.count("max-sweep-edges")) throw UsageError{"--max-sweep-edges applies to --engine fast"};
   Options o = engine_options(a);
   const std::string mode = a.options.count("mode") ? a.options.at("mode") : "backward";
   if (mode == "forward") o.mode = Mode::Forward;

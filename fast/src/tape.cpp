@@ -167,7 +167,8 @@ void build_schedule(Tape& t) {
 }
 
 /// The backward sweep of each output as a flat edge list (see Tape::reverse).
-void build_reverse(Tape& t) {
+void build_reverse(Tape& t, const CompileLimits& limits) {
+  std::size_t edges = 0;  // of all outputs so far
   std::vector<std::uint8_t> reach(t.m), written(t.m);
   for (std::uint32_t out : t.outputs) {
     std::fill(reach.begin(), reach.end(), 0);
@@ -199,6 +200,13 @@ void build_reverse(Tape& t) {
       for (std::uint32_t e = begin; e < end; ++e) {
         const std::uint32_t dst = t.operand[e];
         if (dst >= t.m) continue;  // a constant: its adjoint is never read
+        if (++edges > limits.max_sweep_edges) {
+          const std::uint32_t o = t.outputs[t.reverse.size()];
+          throw Error(ErrorKind::Resource, {t.line[o], 0, t.name[o], std::string(op_name(t.op[o]))},
+                      "the backward sweeps of the outputs up to this one need more than " +
+                          std::to_string(limits.max_sweep_edges) +
+                          " edges (raise it with --max-sweep-edges or CompileLimits::max_sweep_edges)");
+        }
         steps.push_back({dst, k, t.partial[e], written[dst] ? 0u : 1u});
         reach[dst] = written[dst] = 1;
       }
@@ -211,7 +219,7 @@ void build_reverse(Tape& t) {
 
 }  // namespace
 
-Tape compile(const Program& prog) {
+Tape compile(const Program& prog, const CompileLimits& limits) {
   validate(prog);
   Tape t;
   t.p = static_cast<std::uint32_t>(prog.p());
@@ -319,7 +327,7 @@ Tape compile(const Program& prog) {
   for (std::size_t e = 0; e < t.partial.size(); ++e)
     if (is_scratch[e]) t.partial[e] += t.scratch_base;
   t.rows = t.scratch_base + scratch;
-  build_reverse(t);
+  build_reverse(t, limits);
   build_forward(t);
   build_schedule(t);
   return t;

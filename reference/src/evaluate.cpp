@@ -307,7 +307,7 @@ void check_point(const Program& p, std::size_t n) {
 /// rational's 32-byte header and its two one-limb allocations, 32 bytes each with malloc's
 /// overhead, measured), or of the precision plus its header three times over in
 /// MPFR (the enclosure and the point). The sweeps of Algorithm 2 visit every node once per
-/// output (backward) or once in all (forward); each visit counts as one bit of the budget, so
+/// output (backward) or once in all (forward); each visit counts as 128 bits of the budget, so
 /// that q outputs over m nodes cannot run for q * m steps unbounded.
 void check_tape_size(const Program& p, const Options& o, std::size_t precision, Mode mode) {
   using detail::Bits;
@@ -328,8 +328,9 @@ void check_tape_size(const Program& p, const Options& o, std::size_t precision, 
     const auto lg = static_cast<std::size_t>(std::log2(static_cast<double>(precision)) + 1);
     bits = Bits::sat_add(bits, Bits::sat_mul(elementary, Bits::sat_mul(8 * precision, lg * lg)));
   }
-  // Each of the q backward (p tangent) sweeps visits every node: bound that work too.
-  const std::size_t steps = Bits::sat_mul(mode == Mode::Forward ? 1 : p.q(), p.m());
+  // Each of the q backward sweeps (the one tangent sweep) visits every node, often with a
+  // rational multiply-add (about 100 ns): each visit counts as 128 bits.
+  const std::size_t steps = Bits::sat_mul(128, Bits::sat_mul(mode == Mode::Forward ? 1 : p.q(), p.m()));
   if (bits > o.max_total_bits || steps > o.max_total_bits)
     throw Error(ErrorKind::Resource, {},
                 std::string(exact ? "an exact" : "an MPFR") + " evaluation of this program" +

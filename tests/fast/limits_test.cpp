@@ -147,6 +147,22 @@ TEST(LargeSorts, AThirtyThousandWaySortAgreesWithTheReference) {
   }
 }
 
+TEST(CompileLimitsTest, ManyOutputsOfADeepProgramAreRefusedBeforeTheirSweepsAreBuilt) {
+  // 2,000 outputs at the end of a 100,000-node chain: 2e8 edges (3.2 GB), refused at the cap.
+  ProgramBuilder b;
+  Arg v = b.input("x");
+  for (int i = 0; i < 100000; ++i) v = b.node("", Op::Neg, {v});
+  for (int i = 0; i < 2000; ++i) b.output(v);
+  const Program p = b.build();
+  const Error e = error_of([&] { compile(p); });
+  EXPECT_EQ(e.kind(), ErrorKind::Resource) << e.what();
+  EXPECT_FALSE(e.where().node.empty());
+  EXPECT_NE(std::string(e.what()).find("CompileLimits::max_sweep_edges"), std::string::npos) << e.what();
+  CompileLimits few;
+  few.max_sweep_edges = 100;
+  EXPECT_NO_THROW(compile(parse_program("input x\ny = neg x\nz = neg y\noutput z z\n"), few));  // 4 edges
+}
+
 TEST(DeepPrograms, AMillionNodeChainCompilesAndRunsWithoutRecursion) {
   ProgramBuilder b;
   Arg v = b.input("x");

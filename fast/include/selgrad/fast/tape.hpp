@@ -164,8 +164,17 @@ struct Tape {
   std::size_t selections() const { return selection_node.size(); }
 };
 
+/// Caps of compile(), checked before the memory they bound is allocated.
+struct CompileLimits {
+  /// Edges of all outputs' backward sweeps together (Tape::reverse, 16 bytes each, and as much
+  /// again for a batch's gathered sweeps): q outputs over a deep program would otherwise need
+  /// q times its edges (`selgrad grad --engine fast --max-sweep-edges`). Default 2^25.
+  std::size_t max_sweep_edges = std::size_t{1} << 25;
+};
+
 /// Compiles a validated program. Literals are rounded to the nearest double (literal_to_double).
-Tape compile(const Program& program);
+/// Throws Error (Resource) naming the output whose sweep exceeds CompileLimits::max_sweep_edges.
+Tape compile(const Program& program, const CompileLimits& limits = {});
 
 /// A literal's exact value rounded to the nearest double (ties to even), subnormals and
 /// overflow to infinity included: one correct rounding (literal_to_double.cpp).
