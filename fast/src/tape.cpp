@@ -2,6 +2,7 @@
 #include "selgrad/fast/tape.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "selgrad/program/error.hpp"
@@ -217,6 +218,20 @@ void build_reverse(Tape& t, const CompileLimits& limits) {
   }
 }
 
+/// A literal beyond double's range has no double value: the first node that uses one is refused
+/// (its constant would be infinite, and no IEEE flag would report the non-finite results).
+void check_literals_finite(const Program& prog, const std::vector<double>& value) {
+  bool all_finite = true;
+  for (double v : value) all_finite = all_finite && std::isfinite(v);
+  if (all_finite) return;
+  for (const Node& n : prog.nodes)
+    for (Arg a : n.args)
+      if (!a.is_node() && !std::isfinite(value[a.index]))
+        throw Error(ErrorKind::Domain, {n.line, 0, n.name, std::string(op_name(n.op))},
+                    "literal " + prog.literals[a.index].text.substr(0, 64) +
+                        " is beyond the range of double precision (|x| > 1.8e308)");
+}
+
 }  // namespace
 
 Tape compile(const Program& prog, const CompileLimits& limits) {
@@ -226,6 +241,7 @@ Tape compile(const Program& prog, const CompileLimits& limits) {
   t.m = static_cast<std::uint32_t>(prog.m());
   t.outputs = prog.outputs;
   for (const auto& lit : prog.literals) t.constant_value.push_back(literal_to_double(lit));
+  check_literals_finite(prog, t.constant_value);
   t.constant_value.insert(t.constant_value.end(), {0.0, 1.0, -1.0});
   t.constants = static_cast<std::uint32_t>(t.constant_value.size());
   t.name.reserve(prog.m());

@@ -185,6 +185,19 @@ TEST(LargeSorts, NestedSortsWithLiteralsAndSharedArgumentsMatchTheReference) {
   }
 }
 
+TEST(LiteralRounding, ALiteralBeyondDoubleRangeIsRefusedAtTheNodeUsingIt) {
+  // Found by fuzz/fast_fuzz: 1e8101 rounded to an infinite constant, the batch's IEEE flags saw
+  // nothing (inf + x raises none) and its lane reported an infinite output where the point path
+  // failed. The literal has no double value: compile() refuses it, naming the node.
+  const Program p = parse_program("input x\ny = add x 1e8101 0.1 -7/226666666666666663 0.1 -7/22\noutput y\n");
+  const Error e = error_of([&] { compile(p); });
+  EXPECT_EQ(e.kind(), ErrorKind::Domain) << e.what();
+  EXPECT_EQ(e.where().node, "y");
+  EXPECT_EQ(e.where().line, 2u);
+  EXPECT_NE(std::string(e.what()).find("1e8101"), std::string::npos) << e.what();
+  EXPECT_NO_THROW(compile(parse_program("input x\ny = add x 1e-8101 1e308\noutput y\n")));  // 0 and finite
+}
+
 TEST(CompileLimitsTest, ManyOutputsOfADeepProgramAreRefusedBeforeTheirSweepsAreBuilt) {
   // 2,000 outputs at the end of a 100,000-node chain: 2e8 edges (3.2 GB), refused at the cap.
   ProgramBuilder b;
