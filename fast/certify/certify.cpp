@@ -40,10 +40,14 @@ struct EnclosureOracle {
 
 /// Whether the enclosure is certainly a nonzero value in double's subnormal range.
 bool subnormal(const Interval& e) {
-  const Rational lo = e.lower().to_rational(), hi = e.upper().to_rational();
-  if (lo == 0 && hi == 0) return false;
-  const Rational tiny(std::numeric_limits<double>::min());  // 2^-1022
-  return abs(lo) < tiny && abs(hi) < tiny;
+  // Compared through MPFR, not as rationals: an enclosure bound may be 2^(+-2^30), whose
+  // rational has a billion bits.
+  const reference::Real lo = e.lower(), hi = e.upper();
+  if (lo.sign() == 0 && hi.sign() == 0) return false;
+  const auto below_tiny = [](const reference::Real& v) {  // |v| < 2^-1022: v = m 2^e, 1/2 <= |m| < 1
+    return mpfr_zero_p(v.get()) || (mpfr_number_p(v.get()) && mpfr_get_exp(v.get()) <= -1022);
+  };
+  return below_tiny(lo) && below_tiny(hi);
 }
 
 /// Largest distance from x to a point of the enclosure, rounded up.
