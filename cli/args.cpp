@@ -12,9 +12,14 @@ const char* const kUsage =
 "usage:\n"
     "  selgrad grad FILE --at X1,X2,... [--engine reference|fast] [--mode backward|forward]\n"
     "               [--json] [--prec BITS] [--max-prec BITS] [--max-bits BITS] [--certify]\n"
+    "               [--max-total-bits BITS] [--max-sweep-edges N]\n"
     "  selgrad closure FILE --at X1,X2,... [--json] [--closure-cap N] [--max-bits BITS]\n"
+    "               [--max-total-bits BITS]\n"
     "  selgrad implicit FILE --params N --at X1,..,Xn --solution Y1,..,Ym [--json]\n"
     "                   [--prec BITS] [--max-prec BITS] [--max-bits BITS] [--closure-cap N]\n"
+    "                   [--max-total-bits BITS]\n"
+    "Every command also takes the program size caps --max-file-bytes, --max-line-bytes,\n"
+    "--max-name-bytes, --max-nodes and --max-args (see README, Limits).\n"
     "\n"
     "Numbers are exact: 1/3, -2/7, 0.1 (= 1/10), 1e-3. Programs without exp/log run in exact\n"
     "rational arithmetic; others in MPFR (default 256 bits) with every branch decision\n"
@@ -53,10 +58,14 @@ Args parse_args(int argc, char** argv) {
   return a;
 }
 
+const char* const kParseLimitOptions[] = {"max-file-bytes", "max-line-bytes", "max-name-bytes", "max-nodes",
+                                           "max-args"};
+
 void allow_only(const Args& a, std::initializer_list<const char*> names) {
   for (const auto& [name, value] : a.options) {
     bool ok = false;
     for (const char* n : names) ok = ok || name == n;
+    for (const char* n : kParseLimitOptions) ok = ok || name == n;  // every command reads a program
     if (!ok) throw UsageError{"unknown option --" + name + " for '" + a.command + "'"};
   }
 }
@@ -85,11 +94,24 @@ std::size_t number_option(const Args& a, const std::string& name, std::size_t fa
 Options engine_options(const Args& a) {
   Options o;
   o.max_operand_bits = number_option(a, "max-bits", o.max_operand_bits, 64, std::size_t{1} << 40);
+  o.max_total_bits = number_option(a, "max-total-bits", o.max_total_bits, 64, std::size_t{1} << 50);
   o.precision = static_cast<mpfr_prec_t>(number_option(a, "prec", 256, 8, 1 << 24));
   o.max_precision = static_cast<mpfr_prec_t>(
       number_option(a, "max-prec", std::max<std::size_t>(4096, static_cast<std::size_t>(o.precision)),
                     static_cast<std::size_t>(o.precision), 1 << 24));
   return o;
 }
+
+ParseLimits parse_limits(const Args& a) {
+  ParseLimits l;
+  l.max_bytes = number_option(a, "max-file-bytes", l.max_bytes, 1, std::size_t{1} << 40);
+  l.max_line_bytes = number_option(a, "max-line-bytes", l.max_line_bytes, 1, std::size_t{1} << 40);
+  l.max_name_bytes = number_option(a, "max-name-bytes", l.max_name_bytes, 1, std::size_t{1} << 40);
+  l.max_nodes = number_option(a, "max-nodes", l.max_nodes, 2, std::size_t{1} << 32);
+  l.max_arguments = number_option(a, "max-args", l.max_arguments, 1, std::size_t{1} << 40);
+  return l;
+}
+
+Program read_program(const Args& a) { return parse_program_file(a.file, parse_limits(a)); }
 
 }  // namespace selgrad::cli

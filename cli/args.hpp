@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "selgrad/program/parse.hpp"
 #include "selgrad/reference/evaluate.hpp"
 
 namespace selgrad::cli {
@@ -32,7 +33,12 @@ std::string need(const Args& a, const std::string& name);
 /// An integer option in [lo, hi], or `fallback` when absent.
 std::size_t number_option(const Args& a, const std::string& name, std::size_t fallback, std::size_t lo,
                           std::size_t hi);
-/// The reference engine's options from --prec, --max-prec and --max-bits.
+/// The reference engine's options from --prec, --max-prec, --max-bits and --max-total-bits.
 reference::Options engine_options(const Args& a);
+/// The program size caps from --max-file-bytes, --max-line-bytes, --max-name-bytes, --max-nodes
+/// and --max-args (every command takes them).
+ParseLimits parse_limits(const Args& a);
+/// The program of FILE, read within parse_limits(a).
+Program read_program(const Args& a);
 
 }  // namespace selgrad::cli

@@ -9,37 +9,34 @@ namespace selgrad::cli {
 using namespace selgrad::reference;
 
 int cmd_closure(const Args& a) {
-  allow_only(a, {"at", "json", "closure-cap", "max-bits"});
+  allow_only(a, {"at", "json", "closure-cap", "max-bits", "max-total-bits"});
   Options o = engine_options(a);
   o.max_closure_combinations = number_option(a, "closure-cap", o.max_closure_combinations, 1, std::size_t{1} << 32);
   const std::vector<Rational> x = to_point(parse_point(need(a, "at")));
-  const Program p = parse_program_file(a.file);
+  const Program p = read_program(a);
   ClosureRequest request;
   request.allow_incomplete = true;  // H1 answers the hull question past the cap; the list says it is partial
   const TieClosure c = tie_closure(p, x, o, request);
   const bool json = a.options.count("json") > 0;
   if (json) {
-    std::cout << "{\"outputs\": "
-              << json_list(c.at_point.outputs, [](const Rational& v) { return json_string(text(v)); })
-              << ", \"jacobian\": " << json_matrix(c.at_point.jacobian)
-              << ", \"branches\": " << json_branches(p, c.at_point.branches)
-              << ", \"jacobians\": " << json_list(c.jacobians, [](const Matrix<Rational>& m) { return json_matrix(m); })
-              << ", \"zero_in_hull\": "
-              << (c.zero_in_hull ? (*c.zero_in_hull ? "true" : "false") : "null")
-              << ", \"tied_nodes\": "
-              << json_list(c.tied_nodes, [&](std::uint32_t k) { return json_string(p.nodes[k].name); })
-              << ", \"combinations\": "
-              << (c.combinations == SIZE_MAX ? std::string("null") : std::to_string(c.combinations))
-              << ", \"combinations_count\": " << json_string(c.combinations_text)
-              << ", \"combinations_log2\": " << json_double(c.combinations_log2)
-              << ", \"enumerated\": " << c.enumerated
-              << ", \"jacobians_complete\": " << (c.complete ? "true" : "false")
-              << ", \"hull_method\": " << json_string(std::string(hull_method_name(c.hull_method)))
-              << ", \"ties_nest\": "
-              << (c.nesting ? json_list(std::vector<std::uint32_t>{c.nesting->first, c.nesting->second},
-                                        [&](std::uint32_t k) { return json_string(p.nodes[k].name); })
-                            : std::string("null"))
-              << "}\n";
+    Json j = json_result(p, c.at_point.outputs, c.at_point.jacobian, c.at_point.branches);
+    Json jacobians = Json::array();
+    for (const auto& m : c.jacobians) jacobians.push_back(json_matrix(m));
+    j["jacobians"] = std::move(jacobians);
+    j["zero_in_hull"] = c.zero_in_hull ? Json(*c.zero_in_hull) : Json(nullptr);
+    Json tied = Json::array();
+    for (auto k : c.tied_nodes) tied.push_back(p.nodes[k].name);
+    j["tied_nodes"] = std::move(tied);
+    // Past 2^64 the count is no JSON integer: null, with its text in combinations_count.
+    j["combinations"] = c.combinations == SIZE_MAX ? Json(nullptr) : Json(c.combinations);
+    j["combinations_count"] = c.combinations_text;
+    j["combinations_log2"] = c.combinations_log2;
+    j["enumerated"] = c.enumerated;
+    j["jacobians_complete"] = c.complete;
+    j["hull_method"] = std::string(hull_method_name(c.hull_method));
+    j["ties_nest"] = c.nesting ? Json::array({p.nodes[c.nesting->first].name, p.nodes[c.nesting->second].name})
+                               : Json(nullptr);
+    print_json(j);
     return 0;
   }
   print_outputs_text(p, c.at_point.outputs);

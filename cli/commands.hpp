@@ -9,4 +9,9 @@ int cmd_grad(const Args& a);     ///< grad: outputs, selection Jacobian, branche
 int cmd_closure(const Args& a);  ///< closure: the tie closure and 0 in its hull
 int cmd_implicit(const Args& a); ///< implicit: -B^-1 A and the hypothesis of the implicit rule
 
+/// The whole command line: parses argv, runs the command, prints its result on stdout or the
+/// error on stderr, and returns the exit status (0 success, 1 program or domain error, 2 bad
+/// usage). Never throws.
+int run_cli(int argc, char** argv);
+
 }  // namespace selgrad::cli

@@ -1,5 +1,11 @@
-// `selgrad grad`: the reference engine (exact, or certified MPFR) and the double engine.
-#include "selgrad/fast/certify.hpp"
+// `selgrad grad`: the reference engine (exact, or certified MPFR) and the double engine, printed
+// by one set of helpers (output.hpp): outputs, the Jacobian and the branch signature the same way
+// for every engine, with what only one engine has (enclosure widths, certificates) added.
+#include <cmath>
+#include <optional>
+#include <sstream>
+
+#include "selgrad/certify/certify.hpp"
 #include "selgrad/program/error.hpp"
 #include "selgrad/program/parse.hpp"
 #include "commands.hpp"
@@ -11,160 +17,153 @@ using namespace selgrad::reference;
 
 namespace {
 
-/// grad --engine fast: the double engine at the point rounded to doubles; with --certify, each
-/// decision and the gradient checked against the reference (fast/certify.hpp).
-int cmd_grad_fast(const Args& a, const std::string& mode) {
-  const fast::JacobianMode jmode = mode == "forward" ? fast::JacobianMode::Forward : fast::JacobianMode::Reverse;
-  for (const char* opt : {"prec", "max-prec", "max-bits"})
-    if (a.options.count(opt)) throw UsageError{std::string("--") + opt + " applies to the reference engine only"};
-  const std::vector<Literal> lits = parse_point(need(a, "at"));
-  const Program p = parse_program_file(a.file);
-  if (lits.size() != p.p())
-    throw Error(ErrorKind::Usage, {},
-                "the program has " + std::to_string(p.p()) + " inputs but the point has " + std::to_string(lits.size()) + " values");
-  std::vector<double> x;
-  bool rounded = false;
-  for (const auto& l : lits) {
-    x.push_back(fast::literal_to_double(l));
-    rounded |= Rational(x.back()) != to_rational(l);
-  }
-  const bool json = a.options.count("json") > 0, certify = a.options.count("certify") > 0;
-  fast::PointEvaluator eval(fast::compile(p), jmode);
-  fast::PointResult r;
-  eval.evaluate(x, r);
-  fast::Certificate cert;
-  fast::CertifyOptions co;
-  co.mode = jmode;
-  if (certify) cert = fast::certify(p, x, co);
-  const std::size_t np = p.p();
-  BranchSignature sig;
-  for (std::size_t s = 0; s < r.pieces.size(); ++s)
-    sig.decisions.push_back({eval.tape().selection_node[s], {r.pieces[s], r.ties[s] != 0}, Certainty::Exact});
+/// The result of either engine, as the printers take it.
+template <class T>
+struct GradReport {
+  std::vector<T> outputs;
+  Matrix<T> jacobian;
+  BranchSignature branches;
+  std::vector<DecisionNote> notes;  ///< empty: each decision's own certainty
+  std::string header;               ///< the first line of the text form
+  std::vector<std::string> trailer; ///< lines after the Jacobian (text form)
+  Json extra = Json::object();      ///< keys after outputs, jacobian and branches (JSON form)
+  std::optional<Certificate> certificate;  ///< the double engine's, with --certify (notes point into it)
+};
+
+template <class T>
+int print(const Program& p, const GradReport<T>& r, bool json) {
   if (json) {
-    std::cout << "{\"outputs\": " << json_list(r.outputs, json_double) << ", \"jacobian\": [";
-    for (std::size_t j = 0; j < p.q(); ++j) {
-      std::cout << (j ? ", " : "") << "[";
-      for (std::size_t i = 0; i < np; ++i) std::cout << (i ? ", " : "") << json_double(r.jacobian[j * np + i]);
-      std::cout << "]";
-    }
-    std::cout << "], \"branches\": [";
-    for (std::size_t s = 0; s < sig.decisions.size(); ++s) {
-      const auto& d = sig.decisions[s];
-      const Node& n = p.nodes[d.node];
-      std::cout << (s ? ", " : "") << "{\"node\": " << json_string(n.name) << ", \"op\": "
-                << json_string(std::string(op_name(n.op))) << ", \"line\": " << n.line
-                << ", \"piece\": " << json_string(piece_name(p, d)) << ", \"tie\": " << (d.choice.tie ? "true" : "false");
-      if (certify)
-        std::cout << ", \"certified\": " << (cert.decisions[s].certified ? "true" : "false")
-                  << ", \"agrees_with_exact\": " << (cert.decisions[s].agrees ? "true" : "false")
-                  << ", \"exact_certainty\": " << json_string(std::string(certainty_name(cert.decisions[s].exact_certainty)));
-      std::cout << "}";
-    }
-    std::cout << "], \"engine\": \"fast\", \"mode\": " << json_string(mode) << ", \"point_rounded\": " << (rounded ? "true" : "false");
-    if (certify)
-      std::cout << ", \"certificate\": {\"decisions_certified\": " << cert.certified
-                << ", \"decisions\": " << cert.decisions.size() << ", \"disagreements\": " << cert.disagreements
-                << ", \"gradient_within_bound\": " << (cert.gradient_within_bound ? "true" : "false")
-                << ", \"error_bound\": " << json_double(cert.error_bound) << ", \"error\": " << json_double(cert.error)
-                << ", \"underflow\": " << (cert.underflow ? "true" : "false") << "}";
-    std::cout << "}\n";
+    Json j;
+    j["outputs"] = json_list(r.outputs);
+    j["jacobian"] = json_matrix(r.jacobian);
+    j["branches"] = json_branches(p, r.branches, r.notes);
+    for (auto& [key, value] : r.extra.items()) j[key] = value;
+    print_json(j);
     return 0;
   }
-  std::cout << "engine: fast (double precision, " << mode << " mode)";
-  if (rounded) std::cout << "; the point was rounded to the nearest doubles";
-  std::cout << "\noutputs:\n";
-  for (std::size_t j = 0; j < p.q(); ++j) std::cout << "  " << p.nodes[p.outputs[j]].name << " = " << shortest(r.outputs[j]) << "\n";
+  std::cout << r.header << "\n";
+  print_outputs_text(p, r.outputs);
   std::cout << "jacobian (rows: outputs, columns: " << input_names(p) << "):\n";
-  for (std::size_t j = 0; j < p.q(); ++j) {
-    std::cout << "  " << p.nodes[p.outputs[j]].name << ": [";
-    for (std::size_t i = 0; i < np; ++i) std::cout << (i ? ", " : "") << shortest(r.jacobian[j * np + i]);
-    std::cout << "]\n";
-  }
-  std::cout << "branches:" << (sig.decisions.empty() ? " (no selection nodes)" : "") << "\n";
-  for (std::size_t s = 0; s < sig.decisions.size(); ++s) {
-    const auto& d = sig.decisions[s];
-    const Node& n = p.nodes[d.node];
-    std::cout << "  " << n.name << " = " << op_name(n.op) << " (line " << n.line << "): piece " << piece_name(p, d)
-              << (d.choice.tie ? ", tie" : "");
-    if (certify)
-      std::cout << (cert.decisions[s].certified ? ", certified" : ", NOT certified (near tie)")
-                << (cert.decisions[s].agrees ? "" : ", DISAGREES with the exact decision")
-                << (cert.decisions[s].exact_certainty == Certainty::Uncertified ? " (the exact decision is itself undecided)" : "");
-    std::cout << "\n";
-  }
-  if (certify && cert.underflow)
-    std::cout << "certificate: values reach double's subnormal range, where the 53-bit enclosures do not model "
-                 "the double engine's underflow: what follows is not a proof\n";
-  if (certify)
-    std::cout << "certificate: " << cert.certified << " of " << cert.decisions.size() << " decisions certified, "
-              << cert.disagreements << " disagreeing with the exact decisions; gradient "
-              << (cert.gradient_within_bound ? "within" : "OUTSIDE") << " its error bound (" << cert.error_bound
-              << "), distance to the exact selection Jacobian <= " << cert.error << "\n";
+  print_matrix_text(p, r.jacobian, "  ");
+  for (const auto& line : r.trailer) std::cout << line << "\n";
+  print_branches_text(p, r.branches, r.notes);
   return 0;
+}
+
+std::string mode_name(JacobianMode m) { return m == JacobianMode::Forward ? "forward" : "backward"; }
+
+/// grad --engine fast: the double engine at the point rounded to doubles; with --certify, each
+/// decision and the gradient of that result checked against the reference (certify/).
+int grad_fast(const Args& a, const Program& p, JacobianMode mode, bool json) {
+  for (const char* opt : {"prec", "max-prec", "max-bits", "max-total-bits"})
+    if (a.options.count(opt)) throw UsageError{std::string("--") + opt + " applies to the reference engine only"};
+  std::vector<double> x;
+  bool rounded = false;
+  for (const auto& l : parse_point(need(a, "at"))) {
+    x.push_back(fast::literal_to_double(l));
+    // A value beyond double's range rounds to infinity, which has no rational value: the double
+    // engine reports the input (a NaN or infinite input is a domain error naming it).
+    rounded |= !std::isfinite(x.back()) || Rational(x.back()) != to_rational(l);
+  }
+  fast::CompileLimits limits;
+  limits.max_sweep_edges = number_option(a, "max-sweep-edges", limits.max_sweep_edges, 1, std::size_t{1} << 40);
+  fast::PointEvaluator eval(fast::compile(p, limits), mode);
+  fast::PointResult result;
+  eval.evaluate(x, result);  // checks the point's size (Usage) and its values (Domain)
+
+  GradReport<double> r;
+  r.outputs = result.outputs;
+  for (std::size_t j = 0; j < p.q(); ++j)
+    r.jacobian.emplace_back(result.jacobian.begin() + static_cast<std::ptrdiff_t>(j * p.p()),
+                            result.jacobian.begin() + static_cast<std::ptrdiff_t>((j + 1) * p.p()));
+  for (std::size_t s = 0; s < result.pieces.size(); ++s)
+    r.branches.decisions.push_back(
+        {eval.tape().selection_node[s], {result.pieces[s], result.ties[s] != 0}, Certainty::Exact});
+  r.header = "engine: fast (double precision, " + mode_name(mode) + " mode)" +
+             (rounded ? "; the point was rounded to the nearest doubles" : "");
+  r.notes.assign(r.branches.decisions.size(), DecisionNote{});  // decided in double: no certainty
+  r.extra["engine"] = "fast";
+  r.extra["mode"] = mode_name(mode);
+  r.extra["point_rounded"] = rounded;
+  if (a.options.count("certify")) {
+    CertifyOptions co;
+    co.mode = mode;
+    const Certificate& cert = r.certificate.emplace(certify(p, x, result, co));
+    for (std::size_t s = 0; s < r.notes.size(); ++s) r.notes[s].cert = &cert.decisions[s];
+    Json c;
+    c["decisions_certified"] = cert.certified;
+    c["decisions"] = cert.decisions.size();
+    c["disagreements"] = cert.disagreements;
+    c["gradient_within_bound"] = cert.gradient_within_bound;
+    put_double(c, "error_bound", cert.error_bound);
+    put_double(c, "error", cert.error);
+    c["underflow"] = cert.underflow;
+    r.extra["certificate"] = std::move(c);
+    if (cert.underflow)
+      r.trailer.push_back(
+          "certificate: values reach double's subnormal range, where the 53-bit enclosures do not model the double "
+          "engine's underflow: what follows is not a proof");
+    std::ostringstream line;
+    line << "certificate: " << cert.certified << " of " << cert.decisions.size() << " decisions certified, "
+         << cert.disagreements << " disagreeing with the exact decisions; gradient "
+         << (cert.gradient_within_bound ? "within" : "OUTSIDE") << " its error bound (" << cert.error_bound
+         << "), distance to the exact selection Jacobian <= " << cert.error;
+    r.trailer.push_back(line.str());
+  }
+  return print(p, r, json);
 }
 
 }  // namespace
 
 int cmd_grad(const Args& a) {
-  allow_only(a, {"at", "engine", "mode", "json", "prec", "max-prec", "max-bits", "certify"});
+  allow_only(a, {"at", "engine", "mode", "json", "prec", "max-prec", "max-bits", "max-total-bits", "certify",
+                 "max-sweep-edges"});
   const std::string engine = a.options.count("engine") ? a.options.at("engine") : "reference";
   if (engine != "reference" && engine != "fast")
     throw UsageError{"--engine must be reference or fast, got '" + engine + "'"};
+  const std::string mode_text = a.options.count("mode") ? a.options.at("mode") : "backward";
+  if (mode_text != "backward" && mode_text != "forward")
+    throw UsageError{"--mode must be backward or forward, got '" + mode_text + "'"};
+  const JacobianMode mode = mode_text == "forward" ? JacobianMode::Forward : JacobianMode::Backward;
+  const bool json = a.options.count("json") > 0;
   if (engine == "fast") {
-    const std::string fmode = a.options.count("mode") ? a.options.at("mode") : "backward";
-    if (fmode != "backward" && fmode != "forward")
-      throw UsageError{"--mode must be backward or forward, got '" + fmode + "'"};
-    return cmd_grad_fast(a, fmode);
+    const Program p = read_program(a);
+    return grad_fast(a, p, mode, json);
   }
   if (a.options.count("certify")) throw UsageError{"--certify applies to --engine fast"};
+  if (a.options.count("max-sweep-edges")) throw UsageError{"--max-sweep-edges applies to --engine fast"};
   Options o = engine_options(a);
-  const std::string mode = a.options.count("mode") ? a.options.at("mode") : "backward";
-  if (mode == "forward") o.mode = Mode::Forward;
-  else if (mode != "backward") throw UsageError{"--mode must be backward or forward, got '" + mode + "'"};
+  o.mode = mode;
   const std::vector<Rational> x = to_point(parse_point(need(a, "at")));
-  const Program p = parse_program_file(a.file);
-  const bool json = a.options.count("json") > 0;
+  const Program p = read_program(a);
 
   if (!p.transcendental()) {
-    const ExactResult r = evaluate_exact(p, x, o);
-    if (json) {
-      std::cout << "{\"outputs\": " << json_list(r.outputs, [](const Rational& v) { return json_string(text(v)); })
-                << ", \"jacobian\": " << json_matrix(r.jacobian)
-                << ", \"branches\": " << json_branches(p, r.branches)
-                << ", \"arithmetic\": \"exact\", \"mode\": " << json_string(mode) << "}\n";
-      return 0;
-    }
-    std::cout << "arithmetic: exact rational, " << mode << " mode\n";
-    print_outputs_text(p, r.outputs);
-    std::cout << "jacobian (rows: outputs, columns: " << input_names(p) << "):\n";
-    print_matrix_text(p, r.jacobian, "  ");
-    print_branches_text(p, r.branches);
-    return 0;
+    ExactResult e = evaluate_exact(p, x, o);  // checks the point's size
+    GradReport<Rational> r{std::move(e.outputs), std::move(e.jacobian), std::move(e.branches)};
+    r.header = "arithmetic: exact rational, " + mode_name(mode) + " mode";
+    r.extra["arithmetic"] = "exact";
+    r.extra["mode"] = mode_name(mode);
+    return print(p, r, json);
   }
-  const RealResult r = evaluate_real(p, x, o);
+  RealResult e = evaluate_real(p, x, o);
   // Width of the widest enclosure: how far any printed value can be from the exact one.
   double width = 0;
-  for (const auto& e : r.output_enclosures) width = std::max(width, e.width());
-  for (const auto& row : r.jacobian_enclosures)
-    for (const auto& e : row) width = std::max(width, e.width());
-  if (json) {
-    std::cout << "{\"outputs\": " << json_list(r.outputs, [](const Real& v) { return json_string(text(v)); })
-              << ", \"jacobian\": " << json_matrix(r.jacobian)
-              << ", \"branches\": " << json_branches(p, r.branches)
-              << ", \"arithmetic\": \"mpfr\", \"precision\": " << r.precision
-              << ", \"all_certified\": " << (r.branches.all_certified() ? "true" : "false")
-              << ", \"max_enclosure_width\": " << json_number(width)
-              << ", \"mode\": " << json_string(mode) << "}\n";
-    return 0;
-  }
-  std::cout << "arithmetic: MPFR, " << r.precision << " bits, " << mode << " mode; branch decisions "
-            << (r.branches.all_certified() ? "all certified" : "NOT all certified (see below)") << "\n";
-  print_outputs_text(p, r.outputs);
-  std::cout << "jacobian (rows: outputs, columns: " << input_names(p) << "):\n";
-  print_matrix_text(p, r.jacobian, "  ");
-  std::cout << "every printed value is within " << width << " of the exact value (interval enclosures)\n";
-  print_branches_text(p, r.branches);
-  return 0;
+  for (const auto& enc : e.output_enclosures) width = std::max(width, enc.width());
+  for (const auto& row : e.jacobian_enclosures)
+    for (const auto& enc : row) width = std::max(width, enc.width());
+  const bool certified = e.branches.all_certified();
+  GradReport<Real> r{std::move(e.outputs), std::move(e.jacobian), std::move(e.branches)};
+  r.header = "arithmetic: MPFR, " + std::to_string(e.precision) + " bits, " + mode_name(mode) +
+             " mode; branch decisions " + (certified ? "all certified" : "NOT all certified (see below)");
+  std::ostringstream w;
+  w << "every printed value is within " << width << " of the exact value (interval enclosures)";
+  r.trailer.push_back(w.str());
+  r.extra["arithmetic"] = "mpfr";
+  r.extra["precision"] = e.precision;
+  r.extra["all_certified"] = certified;
+  put_double(r.extra, "max_enclosure_width", width);  // a width beyond double's range: null, and why
+  r.extra["mode"] = mode_name(mode);
+  return print(p, r, json);
 }
 
 }  // namespace selgrad::cli

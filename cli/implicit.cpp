@@ -13,12 +13,12 @@ using namespace selgrad::reference;
 
 namespace {
 
-std::string json_hypothesis(const HullInvertibility& h) {
-  return "{\"verdict\": " + json_string(std::string(verdict_name(h.verdict))) +
-         ", \"reason\": " + json_string(h.reason) + ", \"witness\": " +
-         (h.witness.empty() ? std::string("null")
-                            : json_list(h.witness, [](const Rational& w) { return json_string(text(w)); })) +
-         "}";
+Json json_hypothesis(const HullInvertibility& h) {
+  Json j;
+  j["verdict"] = std::string(verdict_name(h.verdict));
+  j["reason"] = h.reason;
+  j["witness"] = h.witness.empty() ? Json(nullptr) : json_list(h.witness);
+  return j;
 }
 
 void print_hypothesis_text(const HullInvertibility& h) {
@@ -46,27 +46,19 @@ void print_implicit_blocks(const Program& p, const Result& r, const std::string&
 }  // namespace
 
 int cmd_implicit(const Args& a) {
-  allow_only(a, {"params", "at", "solution", "json", "prec", "max-prec", "max-bits", "closure-cap"});
+  allow_only(a, {"params", "at", "solution", "json", "prec", "max-prec", "max-bits", "max-total-bits", "closure-cap"});
   Options o = engine_options(a);
   o.max_closure_combinations = number_option(a, "closure-cap", o.max_closure_combinations, 1, std::size_t{1} << 32);
   need(a, "params");
   const std::size_t n = number_option(a, "params", 0, 1, std::size_t{1} << 20);
   const std::vector<Rational> x = to_point(parse_point(need(a, "at")));
   const std::vector<Rational> y = to_point(parse_point(need(a, "solution")));
-  const Program p = parse_program_file(a.file);
+  const Program p = read_program(a);
+  // --params is this command's own option, so its message names it; the engines check the other
+  // shapes (parameters, solution, outputs) and name what is wrong.
   if (n >= p.p())
     throw UsageError{"--params " + std::to_string(n) + " must be smaller than the program's " +
                      std::to_string(p.p()) + " inputs (the inputs after the parameters are the unknowns)"};
-  const std::size_t m = p.p() - n;
-  if (x.size() != n)
-    throw UsageError{"--at has " + std::to_string(x.size()) + " values, expected " + std::to_string(n) +
-                     " (the parameters " + names_between(p, 0, n) + ")"};
-  if (y.size() != m)
-    throw UsageError{"--solution has " + std::to_string(y.size()) + " values, expected " + std::to_string(m) +
-                     " (the unknowns " + names_between(p, n, p.p()) + ")"};
-  if (p.q() != m)
-    throw UsageError{"F must have as many outputs as unknowns: " + std::to_string(m) + " unknowns (" +
-                     names_between(p, n, p.p()) + ") but " + std::to_string(p.q()) + " outputs"};
   const bool json = a.options.count("json") > 0;
   const std::string params = names_between(p, 0, n), unknowns = names_between(p, n, p.p());
 
@@ -94,20 +86,23 @@ int cmd_implicit(const Args& a) {
     }
     const ImplicitResult& r = *rr;
     if (json) {
-      std::cout << "{\"outputs\": " << json_list(r.outputs, [](const Rational& v) { return json_string(text(v)); })
-                << ", \"jacobian\": " << json_matrix(r.jacobian)
-                << ", \"branches\": " << json_branches(p, r.branches)
-                << ", \"arithmetic\": \"exact\", \"zero_check\": \"exact\""
-                << ", \"parameters\": " << json_names(p, 0, n) << ", \"unknowns\": " << json_names(p, n, p.p())
-                << ", \"a_matrix\": " << json_matrix(r.a) << ", \"b_matrix\": " << json_matrix(r.b);
+      Json j = json_result(p, r.outputs, r.jacobian, r.branches);
+      j["arithmetic"] = "exact";
+      j["zero_check"] = "exact";
+      j["parameters"] = json_names(p, 0, n);
+      j["unknowns"] = json_names(p, n, p.p());
+      j["a_matrix"] = json_matrix(r.a);
+      j["b_matrix"] = json_matrix(r.b);
       if (c) {
-        std::cout << ", \"closure_jacobians\": "
-                  << json_list(c->jacobians,
-                               [](const std::optional<Matrix<Rational>>& j) { return j ? json_matrix(*j) : "null"; })
-                  << ", \"closure_b_matrices\": " << json_list(c->b, [](const Matrix<Rational>& b) { return json_matrix(b); })
-                  << ", \"combinations\": " << c->closure.combinations;
+        Json jacobians = Json::array(), bs = Json::array();
+        for (const auto& m : c->jacobians) jacobians.push_back(m ? json_matrix(*m) : Json(nullptr));
+        for (const auto& b : c->b) bs.push_back(json_matrix(b));
+        j["closure_jacobians"] = std::move(jacobians);
+        j["closure_b_matrices"] = std::move(bs);
+        j["combinations"] = c->closure.combinations;
       }
-      std::cout << ", \"hypothesis\": " << json_hypothesis(h) << "}\n";
+      j["hypothesis"] = json_hypothesis(h);
+      print_json(j);
       return 0;
     }
     std::cout << "arithmetic: exact rational\n";
@@ -152,16 +147,19 @@ int cmd_implicit(const Args& a) {
                    : "some branch decision is not certified at the precision cap";
   }
   if (json) {
-    std::cout << "{\"outputs\": " << json_list(r.outputs, [](const Real& v) { return json_string(text(v)); })
-              << ", \"jacobian\": " << json_matrix(r.jacobian)
-              << ", \"branches\": " << json_branches(p, r.branches)
-              << ", \"arithmetic\": \"mpfr\", \"precision\": " << r.precision
-              << ", \"zero_check\": \"certified_within_enclosure\", \"zero_enclosure_width\": " << json_number(zero_width)
-              << ", \"max_enclosure_width\": " << json_number(width)
-              << ", \"all_certified\": " << (r.branches.all_certified() ? "true" : "false")
-              << ", \"parameters\": " << json_names(p, 0, n) << ", \"unknowns\": " << json_names(p, n, p.p())
-              << ", \"a_matrix\": " << json_matrix(r.a) << ", \"b_matrix\": " << json_matrix(r.b)
-              << ", \"hypothesis\": " << json_hypothesis(h) << "}\n";
+    Json j = json_result(p, r.outputs, r.jacobian, r.branches);
+    j["arithmetic"] = "mpfr";
+    j["precision"] = r.precision;
+    j["zero_check"] = "certified_within_enclosure";
+    put_double(j, "zero_enclosure_width", zero_width);
+    put_double(j, "max_enclosure_width", width);
+    j["all_certified"] = r.branches.all_certified();
+    j["parameters"] = json_names(p, 0, n);
+    j["unknowns"] = json_names(p, n, p.p());
+    j["a_matrix"] = json_matrix(r.a);
+    j["b_matrix"] = json_matrix(r.b);
+    j["hypothesis"] = json_hypothesis(h);
+    print_json(j);
     return 0;
   }
   std::cout << "arithmetic: MPFR, " << r.precision << " bits; branch decisions "

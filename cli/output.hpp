@@ -1,6 +1,7 @@
 // Output helpers of `selgrad`: JSON and text forms of numbers, matrices and branch signatures.
 // Exact numbers print as "p/q" or "p"; doubles as their shortest round-trip decimal; MPFR values
-// with every digit their precision justifies.
+// with every digit their precision justifies. The commands build their output from these
+// helpers only, so that the JSON and text forms stay one place each.
 #pragma once
 
 #include <charconv>
@@ -12,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "selgrad/certify/certify.hpp"
 #include "selgrad/program/program.hpp"
 #include "selgrad/reference/evaluate.hpp"
 
@@ -28,61 +32,153 @@ using reference::certainty_name;
 using reference::piece_name;
 
 
-inline std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;  // names and numbers never contain these
-    out += c;
-  }
-  return out + "\"";
+// ---- JSON (nlohmann-json) -------------------------------------------------------------------
+//
+// Every --json output is one object built as a Json value and written by print_json, so it is
+// valid JSON whatever the values: names are escaped by the library, exact numbers are strings
+// "p/q", MPFR values decimal strings, doubles JSON numbers (shortest round-trip form). JSON has
+// no infinity or NaN: a non-finite double field is null with a sibling field "<key>_not_finite"
+// saying which ("inf", "-inf" or "nan"); a non-finite double inside a list is that string
+// (docs/program-format.md, command-line contract). Keys keep the order they are set in.
+
+using Json = nlohmann::ordered_json;
+
+/// Writes the object on one line of stdout. Invalid UTF-8 (never produced: names are ASCII) would
+/// be replaced, not thrown.
+inline void print_json(const Json& j) {
+  std::cout << j.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
 }
 
-template <class T, class F>
-std::string json_list(const std::vector<T>& v, F&& item) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + item(v[i]);
-  return s + "]";
-}
-
-inline std::string json_number(double x) {
+/// Shortest decimal that reads back as the same double.
+inline std::string shortest(double x) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, r.ptr);
 }
 
 inline std::string text(const Rational& r) { return to_string(r); }
 inline std::string text(const Real& r) { return r.to_string(); }
+inline std::string text(double x) { return shortest(x); }
+
+/// "inf", "-inf" or "nan".
+inline std::string non_finite_name(double x) { return std::isnan(x) ? "nan" : (x > 0 ? "inf" : "-inf"); }
+
+/// A double in a list: a number, or the string naming a non-finite value.
+inline Json json_double(double x) { return std::isfinite(x) ? Json(x) : Json(non_finite_name(x)); }
+
+/// A double field: the number, or null and "<key>_not_finite".
+inline void put_double(Json& object, const std::string& key, double x) {
+  if (std::isfinite(x)) {
+    object[key] = x;
+    return;
+  }
+  object[key] = nullptr;
+  object[key + "_not_finite"] = non_finite_name(x);
+}
+
+/// Exact and MPFR numbers as strings.
+template <class T>
+Json json_value(const T& x) {
+  return text(x);
+}
+inline Json json_value(double x) { return json_double(x); }
 
 template <class T>
-std::string json_matrix(const Matrix<T>& m) {
-  return json_list(m, [](const std::vector<T>& row) {
-    return json_list(row, [](const T& x) { return json_string(text(x)); });
-  });
+Json json_list(const std::vector<T>& v) {
+  Json out = Json::array();
+  for (const auto& x : v) out.push_back(json_value(x));
+  return out;
 }
 
-inline std::string json_branches(const Program& p, const BranchSignature& s) {
-  return json_list(s.decisions, [&](const BranchDecision& d) {
+template <class T>
+Json json_matrix(const Matrix<T>& m) {
+  Json out = Json::array();
+  for (const auto& row : m) out.push_back(json_list(row));
+  return out;
+}
+
+/// A q x p row-major matrix of doubles (the double engine's Jacobian).
+inline Json json_matrix(const std::vector<double>& entries, std::size_t rows, std::size_t cols) {
+  Json out = Json::array();
+  for (std::size_t r = 0; r < rows; ++r) {
+    Json row = Json::array();
+    for (std::size_t c = 0; c < cols; ++c) row.push_back(json_double(entries[r * cols + c]));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+/// What a decision's row says besides its piece: how the reference decided it, or, for the
+/// double engine, nothing (a double comparison) or what certification found.
+struct DecisionNote {
+  std::optional<Certainty> certainty;                   ///< the reference's decisions
+  const selgrad::DecisionCertificate* cert = nullptr;   ///< a certified double-engine decision
+};
+
+/// The branch signature, one object per decision: node, op, line, piece, tie, and the note.
+inline Json json_branches(const Program& p, const BranchSignature& s, const std::vector<DecisionNote>& notes = {}) {
+  Json out = Json::array();
+  for (std::size_t i = 0; i < s.decisions.size(); ++i) {
+    const BranchDecision& d = s.decisions[i];
     const Node& n = p.nodes[d.node];
-    return "{\"node\": " + json_string(n.name) + ", \"op\": " + json_string(std::string(op_name(n.op))) +
-           ", \"line\": " + std::to_string(n.line) + ", \"piece\": " + json_string(piece_name(p, d)) +
-           ", \"tie\": " + (d.choice.tie ? "true" : "false") +
-           ", \"certainty\": " + json_string(std::string(certainty_name(d.certainty))) + "}";
-  });
+    Json b;
+    b["node"] = n.name;
+    b["op"] = std::string(op_name(n.op));
+    b["line"] = n.line;
+    b["piece"] = piece_name(p, d);
+    b["tie"] = d.choice.tie;
+    const DecisionNote note = i < notes.size() ? notes[i] : DecisionNote{d.certainty, nullptr};
+    if (note.certainty) b["certainty"] = std::string(certainty_name(*note.certainty));
+    if (note.cert) {
+      b["certified"] = note.cert->certified;
+      b["agrees_with_exact"] = note.cert->agrees;
+      b["exact_certainty"] = std::string(certainty_name(note.cert->exact_certainty));
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
 }
 
-inline void print_branches_text(const Program& p, const BranchSignature& s) {
+inline Json json_names(const Program& p, std::size_t from, std::size_t to) {
+  Json out = Json::array();
+  for (std::size_t i = from; i < to; ++i) out.push_back(p.nodes[i].name);
+  return out;
+}
+
+/// The keys every result has: outputs, jacobian and branches.
+template <class T>
+Json json_result(const Program& p, const std::vector<T>& outputs, const Matrix<T>& jacobian,
+                 const BranchSignature& branches) {
+  Json j;
+  j["outputs"] = json_list(outputs);
+  j["jacobian"] = json_matrix(jacobian);
+  j["branches"] = json_branches(p, branches);
+  return j;
+}
+
+// ---- text -----------------------------------------------------------------------------------
+
+inline void print_branches_text(const Program& p, const BranchSignature& s, const std::vector<DecisionNote>& notes = {}) {
   std::cout << "branches:";
   if (s.decisions.empty()) std::cout << " (no selection nodes)";
   std::cout << "\n";
-  for (const auto& d : s.decisions) {
+  for (std::size_t i = 0; i < s.decisions.size(); ++i) {
+    const BranchDecision& d = s.decisions[i];
     const Node& n = p.nodes[d.node];
-    std::cout << "  " << n.name << " = " << op_name(n.op) << " (line " << n.line << "): piece "
-              << piece_name(p, d);
-    if (d.certainty == Certainty::Uncertified)
+    const DecisionNote note = i < notes.size() ? notes[i] : DecisionNote{d.certainty, nullptr};
+    std::cout << "  " << n.name << " = " << op_name(n.op) << " (line " << n.line << "): piece " << piece_name(p, d);
+    if (note.certainty == Certainty::Uncertified) {
       std::cout << ", UNDECIDED at the precision cap: the tie rule's piece was taken\n";
-    else
-      std::cout << (d.choice.tie ? ", tie" : "") << ", " << certainty_name(d.certainty) << "\n";
+      continue;
+    }
+    std::cout << (d.choice.tie ? ", tie" : "");
+    if (note.certainty) std::cout << ", " << certainty_name(*note.certainty);
+    if (note.cert)
+      std::cout << (note.cert->certified ? ", certified" : ", NOT certified (near tie)")
+                << (note.cert->agrees ? "" : ", DISAGREES with the exact decision")
+                << (note.cert->exact_certainty == Certainty::Uncertified ? " (the exact decision is itself undecided)"
+                                                                          : "");
+    std::cout << "\n";
   }
 }
 
@@ -108,17 +204,6 @@ void print_outputs_text(const Program& p, const std::vector<T>& outs) {
     std::cout << "  " << p.nodes[p.outputs[i]].name << " = " << text(outs[i]) << "\n";
 }
 
-/// Shortest decimal that reads back as the same double.
-inline std::string shortest(double x) {
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
-  return std::string(buf, r.ptr);
-}
-
-inline std::string json_double(double x) {
-  if (!std::isfinite(x)) return json_string(shortest(x));  // JSON has no inf / nan
-  return shortest(x);
-}
 
 template <class T>
 void print_labelled_text(const Program& p, const Matrix<T>& m, std::size_t first_label, const std::string& indent) {
@@ -135,10 +220,5 @@ inline std::string names_between(const Program& p, std::size_t from, std::size_t
   return s;
 }
 
-inline std::string json_names(const Program& p, std::size_t from, std::size_t to) {
-  std::vector<std::string> v;
-  for (std::size_t i = from; i < to; ++i) v.push_back(p.nodes[i].name);
-  return json_list(v, [](const std::string& s) { return json_string(s); });
-}
 
 }  // namespace selgrad::cli

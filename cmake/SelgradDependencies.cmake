@@ -12,6 +12,9 @@ set_target_properties(selgrad_mpfi PROPERTIES EXPORT_NAME mpfi)
 target_include_directories(selgrad_mpfi INTERFACE ${MPFI_INCLUDE_DIR})
 target_link_libraries(selgrad_mpfi INTERFACE ${MPFI_LIBRARY} PkgConfig::MPFR PkgConfig::GMP)
 
+# JSON output of the command line.
+find_package(nlohmann_json 3.10 REQUIRED)
+
 # cddlib in exact GMP rational mode lives in libcddgmp. Link it alone: libcdd (the double
 # build, which pkg-config's cddlib module adds) exports the same dd_* symbols.
 find_path(CDDLIB_INCLUDE_DIR cddlib/cdd.h REQUIRED)

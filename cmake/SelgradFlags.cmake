@@ -21,6 +21,19 @@ if(SELGRAD_SANITIZE)
   target_link_options(selgrad_flags INTERFACE -fsanitize=address,undefined)
 endif()
 
+if(SELGRAD_FUZZ)
+  # Coverage for libFuzzer in every selgrad target (the fuzz targets add -fsanitize=fuzzer to
+  # link libFuzzer's main), with ASan and UBSan: a crash, a leak or undefined behaviour is a
+  # finding. clang only.
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "SELGRAD_FUZZ needs clang (scripts/fuzz uses clang++-15)")
+  endif()
+  target_compile_options(selgrad_flags INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g
+    -Wno-unknown-warning-option)
+  target_link_options(selgrad_flags INTERFACE -fsanitize=address,undefined)
+endif()
+
 function(selgrad_apply_flags target)
   target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:selgrad_flags>)
 endfunction()

@@ -40,10 +40,14 @@ struct EnclosureOracle {
 
 /// Whether the enclosure is certainly a nonzero value in double's subnormal range.
 bool subnormal(const Interval& e) {
-  const Rational lo = e.lower().to_rational(), hi = e.upper().to_rational();
-  if (lo == 0 && hi == 0) return false;
-  const Rational tiny(std::numeric_limits<double>::min());  // 2^-1022
-  return abs(lo) < tiny && abs(hi) < tiny;
+  // Compared through MPFR, not as rationals: an enclosure bound may be 2^(+-2^30), whose
+  // rational has a billion bits.
+  const reference::Real lo = e.lower(), hi = e.upper();
+  if (lo.sign() == 0 && hi.sign() == 0) return false;
+  const auto below_tiny = [](const reference::Real& v) {  // |v| < 2^-1022: v = m 2^e, 1/2 <= |m| < 1
+    return mpfr_zero_p(v.get()) || (mpfr_number_p(v.get()) && mpfr_get_exp(v.get()) <= -1022);
+  };
+  return below_tiny(lo) && below_tiny(hi);
 }
 
 /// Largest distance from x to a point of the enclosure, rounded up.
@@ -76,7 +80,8 @@ Certificate certify(const Program& p, std::span<const double> x, const fast::Poi
 
   std::vector<Rational> xq;
   for (double v : x) {
-    if (!std::isfinite(v)) throw Error(ErrorKind::Usage, {}, "certify: the point has a value that is not finite");
+    // Evaluation above rejects a NaN or infinite input; never hand one to GMP (mpq_set_d traps).
+    if (!std::isfinite(v)) throw Error(ErrorKind::Domain, {}, "certify: the point has a value that is not finite");
     xq.emplace_back(v);  // the double point, exactly
   }
 
@@ -91,8 +96,14 @@ Certificate certify(const Program& p, std::span<const double> x, const fast::Poi
   ro.precision = o.exact_precision;
   ro.max_precision = std::max<mpfr_prec_t>(o.exact_precision, 4096);
   const reference::RealResult exact = reference::evaluate_real(p, xq, ro);
-  const reference::PieceEnclosure e_hi =
-      reference::enclose_with_pieces(p, xq, r.pieces, o.exact_precision, 0, mode);
+  // The exact selection Jacobian of the double engine's branches: evaluate_real's enclosures
+  // when it took the same pieces (one pass over the program less), else a replay of them.
+  bool same_pieces = exact.branches.decisions.size() == r.pieces.size();
+  for (std::size_t s = 0; same_pieces && s < r.pieces.size(); ++s)
+    same_pieces = exact.branches.decisions[s].choice.piece == r.pieces[s];
+  const reference::Matrix<Interval> hi =
+      same_pieces ? exact.jacobian_enclosures
+                  : reference::enclose_with_pieces(p, xq, r.pieces, o.exact_precision, 0, mode).jacobian;
 
   // A decision is certified only if every decision upstream of it is: downstream of a decision
   // the enclosures could not decide, they enclose the double engine's representation, which may
@@ -110,20 +121,24 @@ Certificate certify(const Program& p, std::span<const double> x, const fast::Poi
     for (; next < node; ++next)
       if (!op_info(p.nodes[next].op).selection) unsure[next] = upstream_unsure(p.nodes[next]);
   };
+  bool group_certified = false;  // the current sort group's order, decided once at its lead
   for (std::size_t s = 0; s < r.pieces.size(); ++s) {
     const auto& d = exact.branches.decisions[s];
     const Node& n = p.nodes[d.node];
+    const bool later_rank = n.op == Op::Sort && d.node != n.group_first;
     EnclosureOracle oracle{p, e53, n};
-    if (n.op == Op::Sort)
+    if (n.op == Op::Sort && !later_rank)
       sort_order(n.group_size, oracle, order, same);
-    else
+    else if (n.op != Op::Sort)
       choose_piece(n, oracle);
     propagate_to(d.node);
     DecisionCertificate dc;
     dc.node = d.node;
     dc.fast_piece = r.pieces[s];
     dc.fast_tie = r.ties[s] != 0;
-    dc.certified = !oracle.undecided && !upstream_unsure(n);
+    // The ranks of a group share their arguments and order: certified together, at the lead.
+    dc.certified = later_rank ? group_certified : !oracle.undecided && !upstream_unsure(n);
+    if (n.op == Op::Sort && !later_rank) group_certified = dc.certified;
     unsure[d.node] = !dc.certified;
     if (next == d.node) ++next;
     dc.exact_piece = d.choice.piece;
@@ -143,8 +158,8 @@ Certificate certify(const Program& p, std::span<const double> x, const fast::Poi
       const Rational gq(g);
       c.gradient_within_bound &= b.lower().to_rational() <= gq && gq <= b.upper().to_rational();
       c.error_bound = std::max(c.error_bound, b.width());
-      c.error = std::max(c.error, distance_bound(g, e_hi.jacobian[j][i]));
-      c.exact_width = std::max(c.exact_width, e_hi.jacobian[j][i].width());
+      c.error = std::max(c.error, distance_bound(g, hi[j][i]));
+      c.exact_width = std::max(c.exact_width, hi[j][i].width());
       c.underflow |= subnormal(b);
     }
   for (const Interval& v : e53.nodes) c.underflow |= subnormal(v);

@@ -33,30 +33,92 @@ inline double old_or_identity(double old, std::uint32_t assign) {
   return std::bit_cast<double>((std::bit_cast<std::uint64_t>(old) & keep) | (kSign & ~keep));
 }
 
+/// A SortPermutation at one point: `piece` holds each selection's piece (rank r's position).
+void point_permute(const SortPermutation& s, bool backward, const std::uint32_t* piece, double* X,
+                   std::vector<double>& tmp) {
+  tmp.resize(s.size);
+  const std::uint32_t* order = piece + s.selection;
+  if (backward) {
+    for (std::uint32_t r = 0; r < s.size; ++r) tmp[r] = s.reached[r] ? X[s.lead + r] : 0.0;
+    for (std::uint32_t r = 0; r < s.size; ++r) X[s.lead + order[r]] = tmp[r];
+  } else {
+    for (std::uint32_t r = 0; r < s.size; ++r) tmp[r] = X[s.lead + order[r]];
+    for (std::uint32_t r = 0; r < s.size; ++r) X[s.lead + r] = tmp[r];
+  }
+}
+
+/// Runs an edge list with its sort permutations (each before the edge it names).
+void point_edges(const std::vector<ReverseStep>& edges, const std::vector<SortPermutation>& sorts, bool backward,
+                 const double* U, double* X, const std::uint32_t* piece, std::vector<double>& tmp) {
+  std::size_t e = 0;
+  const auto run_to = [&](std::size_t end) {
+    for (; e < end; ++e) {
+      const ReverseStep& s = edges[e];
+      X[s.dst] = old_or_identity(X[s.dst], s.assign) + X[s.src] * U[s.partial];
+    }
+  };
+  for (const SortPermutation& s : sorts) {
+    run_to(s.at);
+    point_permute(s, backward, piece, X, tmp);
+  }
+  run_to(edges.size());
+}
+
 /// Algorithm 2's backward sweep for output j at one point: the seed adj[out] = 1, then the edge
 /// list Tape::reverse[j] (math.md L1: the sweep never resets an adjoint once written).
-void point_reverse_sweep(const Tape& t, std::size_t j, const double* U, double* A) {
+void point_reverse_sweep(const Tape& t, std::size_t j, const double* U, double* A, const std::uint32_t* piece,
+                         std::vector<double>& tmp) {
   A[t.outputs[j]] = 1.0;
-  for (const ReverseStep& s : t.reverse[j]) A[s.dst] = old_or_identity(A[s.dst], s.assign) + A[s.src] * U[s.partial];
+  point_edges(t.reverse[j], t.reverse_sorts[j], true, U, A, piece, tmp);
 }
 
 /// Algorithm 2's forward mode for input i at one point: e_i on the inputs, 0 on the constant
 /// nodes, then the edge list Tape::forward in node order.
-void point_tangent_sweep(const Tape& t, std::size_t i, const double* U, double* T) {
+void point_tangent_sweep(const Tape& t, std::size_t i, const double* U, double* T, const std::uint32_t* piece,
+                         std::vector<double>& tmp) {
   for (std::uint32_t in = 0; in < t.p; ++in) T[in] = in == i ? 1.0 : 0.0;
   for (std::uint32_t k : t.constant_nodes) T[k] = 0.0;
-  for (const ReverseStep& s : t.forward) T[s.dst] = old_or_identity(T[s.dst], s.assign) + T[s.src] * U[s.partial];
+  point_edges(t.forward, t.forward_sorts, false, U, T, piece, tmp);
 }
 
 // ---- a tile of W lanes: gathered sweeps -------------------------------------------------------
 
+/// A sort permutation over the W lanes of a tile (see SortPermutation): the group's rows read
+/// into `tmp` (size x W), then written back lane by lane in the lane's order.
+void tile_permute(const GatheredSweep::Permutation& s, const std::uint32_t* piece, double* A, std::size_t W,
+                  std::vector<double>& tmp) {
+  tmp.resize(std::size_t{s.size} * W);
+  for (std::uint32_t j = 0; j < s.size; ++j) {
+    double* dst = tmp.data() + std::size_t{j} * W;
+    if (s.src[j] == GatheredSweep::Permutation::kNoRow)
+      std::fill_n(dst, W, 0.0);
+    else
+      std::copy_n(A + std::size_t{s.src[j]} * W, W, dst);
+  }
+  for (std::uint32_t r = 0; r < s.size; ++r) {
+    const std::uint32_t* order = piece + std::size_t{s.selection + r} * W;  // rank r's position, per lane
+    if (s.backward) {
+      const double* src = tmp.data() + std::size_t{r} * W;
+      for (std::size_t l = 0; l < W; ++l) A[std::size_t{s.lead + order[l]} * W + l] = src[l];
+    } else {
+      double* dst = A + std::size_t{s.lead + r} * W;
+      for (std::size_t l = 0; l < W; ++l) dst[l] = tmp[std::size_t{order[l]} * W + l];
+    }
+  }
+}
+
 /// A GatheredSweep over the W lanes of a tile: each destination row is computed in passes of up
 /// to three terms, out = ((t0 + t1) + t2) + ..., term = src * partial, and stored once per pass:
-/// the edge list's assign-then-accumulate order, so the same bits as the point path.
-void gathered_sweep(const GatheredSweep& g, const double* U, double* A, std::size_t W) {
+/// the edge list's assign-then-accumulate order, so the same bits as the point path. Sort
+/// permutations run at their place, with `piece` the tile's pieces (selections x W).
+void gathered_sweep(const GatheredSweep& g, const double* U, double* A, std::size_t W, const std::uint32_t* piece,
+                    std::vector<double>& tmp) {
   const auto a_row = [&](std::uint32_t r) -> const double* { return A + std::size_t{r} * W; };
   const auto u_row = [&](std::uint32_t r) -> const double* { return U + std::size_t{r} * W; };
+  std::size_t next_perm = 0;
   for (std::size_t d = 0; d < g.dst.size(); ++d) {
+    for (; next_perm < g.permutations.size() && g.permutations[next_perm].at == d; ++next_perm)
+      tile_permute(g.permutations[next_perm], piece, A, W, tmp);
     double* __restrict out = A + std::size_t{g.dst[d]} * W;
     const GatheredSweep::Term* t = g.term.data() + g.first[d];
     std::uint32_t left = g.first[d + 1] - g.first[d];
@@ -93,6 +155,7 @@ void gathered_sweep(const GatheredSweep& g, const double* U, double* A, std::siz
       assign = false;
     }
   }
+  for (; next_perm < g.permutations.size(); ++next_perm) tile_permute(g.permutations[next_perm], piece, A, W, tmp);
 }
 
 /// BatchOptions::tile_bytes, with 0 resolved to half the L2 cache.
@@ -126,8 +189,10 @@ struct BatchEvaluator::Impl {
   std::vector<std::uint8_t> tie;
   std::vector<std::uint32_t> order_scratch;
   std::vector<std::uint8_t> same_scratch;
+  std::vector<std::uint32_t> merge_scratch;
   std::vector<const double*> arg_rows;
   std::vector<double*> partial_rows;
+  std::vector<double> permute_scratch;  // a sort group's rows during its permutation
   std::vector<std::uint8_t> flagged;  // per lane of the tile
   std::vector<const double*> columns;  // per input: the row holding its Jacobian entries
   std::vector<GatheredSweep> reverse_gathered;  // per output, in reverse mode
@@ -169,9 +234,11 @@ struct BatchEvaluator::Impl {
       for (std::size_t l = nl; l < W; ++l) row[l] = row[0];
     }
     std::fill(flagged.begin(), flagged.end(), 0);
-    detail::Frame f{U.data(),        W,           o.record_branches ? piece.data() : nullptr,
-                    o.record_branches ? tie.data() : nullptr,
-                    &order_scratch,  &same_scratch, &arg_rows, &partial_rows};
+    // Pieces are recorded when asked for, and when a sort's permutation needs them.
+    const bool pieces = o.record_branches || (o.gradient && t.max_sort_size > 0);
+    detail::Frame f{U.data(),       W,
+                    pieces ? piece.data() : nullptr, pieces ? tie.data() : nullptr,
+                    &order_scratch, &same_scratch, &merge_scratch, &arg_rows, &partial_rows};
     // The fast pass tests no arithmetic result: a lane that leaves the domain raises an IEEE flag
     // (overflow, division by zero, invalid), read once per tile. Only then, or when an input is
     // not finite or a kernel reports a domain condition, is the tile run again with every result
@@ -215,7 +282,7 @@ struct BatchEvaluator::Impl {
       for (std::size_t i = 0; i < p; ++i) {
         for (std::uint32_t in = 0; in < t.p; ++in) std::fill_n(A.data() + in * W, W, in == i ? 1.0 : 0.0);
         for (std::uint32_t k : t.constant_nodes) std::fill_n(A.data() + std::size_t{k} * W, W, 0.0);
-        gathered_sweep(forward_gathered, U.data(), A.data(), W);
+        gathered_sweep(forward_gathered, U.data(), A.data(), W, piece.data(), permute_scratch);
         for (std::size_t j = 0; j < q; ++j) {
           const double* row = A.data() + std::size_t{forward_gathered.result_row[j]} * W;
           for (std::size_t l = 0; l < nl; ++l) jac[((base + l) * q + j) * p + i] = row[l];
@@ -226,7 +293,7 @@ struct BatchEvaluator::Impl {
     }
     for (std::size_t j = 0; j < q; ++j) {
       std::fill_n(A.data() + std::size_t{t.outputs[j]} * W, W, 1.0);  // the seed
-      gathered_sweep(reverse_gathered[j], U.data(), A.data(), W);
+      gathered_sweep(reverse_gathered[j], U.data(), A.data(), W, piece.data(), permute_scratch);
       // Row j of each lane's Jacobian: the input adjoints, or the zero row for an input output j
       // does not depend on; written lane by lane, so the stores are sequential.
       std::fill(columns.begin(), columns.end(), U.data() + std::size_t{t.zero_row()} * W);
@@ -311,7 +378,7 @@ PointEvaluator::PointEvaluator(Tape tape, JacobianMode mode)
 void PointEvaluator::forward(const double* x, bool gradient) {
   const Tape& t = tape_;
   std::copy(x, x + t.p, row_.begin());
-  detail::Frame f{row_.data(), 1, piece_.data(), tie_.data(), &order_, &same_, &arg_rows_, &partial_rows_};
+  detail::Frame f{row_.data(), 1, piece_.data(), tie_.data(), &order_, &same_, &merge_, &arg_rows_, &partial_rows_};
   bool ok = detail::all_finite(x, t.p);
   for (const Run& run : t.runs) ok &= detail::kRunKernels[run.kernel](t, run, f, gradient);
   if (!ok) fail(x);
@@ -333,18 +400,35 @@ void PointEvaluator::fail(const double*) {
   throw Error(ErrorKind::Domain, {t.line[node], 0, t.name[node], std::string(op_name(t.op[node]))}, reason);
 }
 
+namespace {
+
+/// A span of the wrong size is a caller's error: Error(Usage) saying which and what it needs.
+void check_span(const char* function, const char* what, std::size_t size, std::size_t needed,
+                const char* of_what) {
+  if (size != needed)
+    throw Error(ErrorKind::Usage, {},
+                std::string("PointEvaluator::") + function + ": " + what + " has " + std::to_string(size) +
+                    " values, the program needs " + std::to_string(needed) + " (" + of_what + ")");
+}
+
+}  // namespace
+
 void PointEvaluator::values(std::span<const double> x, std::span<double> outputs) {
+  check_span("values", "the point", x.size(), tape_.p, "one per input");
+  check_span("values", "the outputs span", outputs.size(), tape_.q(), "one per output");
   forward(x.data(), false);
   for (std::size_t j = 0; j < tape_.q(); ++j) outputs[j] = row_[tape_.outputs[j]];
 }
 
 void PointEvaluator::reverse(std::size_t j, std::span<double> gradient) {
-  point_reverse_sweep(tape_, j, row_.data(), adj_.data());
+  point_reverse_sweep(tape_, j, row_.data(), adj_.data(), piece_.data(), permute_);
   std::fill(gradient.begin(), gradient.begin() + tape_.p, 0.0);
   for (std::uint32_t i : tape_.reached_inputs[j]) gradient[i] = adj_[i];
 }
 
 double PointEvaluator::value_and_gradient(std::span<const double> x, std::span<double> gradient) {
+  check_span("value_and_gradient", "the point", x.size(), tape_.p, "one per input");
+  check_span("value_and_gradient", "the gradient span", gradient.size(), tape_.p, "one per input");
   forward(x.data(), true);
   reverse(0, gradient);
   check_gradient(gradient.data(), tape_.p, 0);
@@ -360,6 +444,7 @@ void PointEvaluator::check_gradient(const double* g, std::size_t n, std::size_t 
 }
 
 void PointEvaluator::evaluate(std::span<const double> x, PointResult& r) {
+  check_span("evaluate", "the point", x.size(), tape_.p, "one per input");
   forward(x.data(), true);
   const Tape& t = tape_;
   r.outputs.resize(t.q());
@@ -367,7 +452,7 @@ void PointEvaluator::evaluate(std::span<const double> x, PointResult& r) {
   for (std::size_t j = 0; j < t.q(); ++j) r.outputs[j] = row_[t.outputs[j]];
   if (forward_mode_) {
     for (std::size_t i = 0; i < t.p; ++i) {
-      point_tangent_sweep(t, i, row_.data(), adj_.data());
+      point_tangent_sweep(t, i, row_.data(), adj_.data(), piece_.data(), permute_);
       for (std::size_t j = 0; j < t.q(); ++j) r.jacobian[j * t.p + i] = adj_[t.outputs[j]];
     }
   } else {

@@ -101,6 +101,7 @@ struct Frame {
   std::uint8_t* tie;     // selections x stride
   std::vector<std::uint32_t>* order;      // sort scratch
   std::vector<std::uint8_t>* same;        // sort scratch
+  std::vector<std::uint32_t>* merge;      // sort scratch
   std::vector<const double*>* arg_rows;   // operand rows of an instruction of any arity
   std::vector<double*>* partial_rows;     // partial rows of an instruction of any arity
   double* row(std::uint32_t r) const { return U + std::size_t{r} * stride; }
@@ -130,33 +131,81 @@ struct Params {
   Cmp cmp() const { return c; }
 };
 
-/// Arguments of a tile instruction, a Pack of lanes at a time (N: the operand count, 0 = read
-/// at run time).
+/// The rows of an instruction's operands or partials. For a fixed count they are held by value,
+/// so that the compiler keeps them in registers across a lane loop (the loop's stores into rows
+/// cannot change them); for a count read at run time, in the frame's scratch.
+template <class P, std::size_t N>
+struct RowSet {
+  std::array<P, N> p;
+  static constexpr std::size_t size() { return N; }
+  P operator[](std::size_t i) const { return p[i]; }
+};
+template <class P>
+struct RowSet<P, 0> {
+  P* p;
+  std::size_t n;
+  std::size_t size() const { return n; }
+  P operator[](std::size_t i) const { return p[i]; }
+};
+
+/// Operand rows of instruction `in` in a tile.
+template <std::size_t N>
+RowSet<const double*, N> arg_rows(const Tape& t, const Instr& in, const Frame& f) {
+  RowSet<const double*, N> r{};
+  if constexpr (N == 0) r = {f.arg_rows->data(), in.count};
+  const std::uint32_t* opnd = t.operand.data() + in.first;
+  const std::size_t n = N ? N : in.count;
+  for (std::size_t i = 0; i < n; ++i) {
+    if constexpr (N == 0) f.arg_rows->data()[i] = f.row(opnd[i]);
+    else r.p[i] = f.row(opnd[i]);
+  }
+  return r;
+}
+
+/// Partial rows of instruction `in` in a tile: a computed partial's scratch row, or the junk row
+/// for a partial the tape aliases (an argument, the value, a constant), which need not be stored.
+template <std::size_t N>
+RowSet<double*, N> partial_rows(const Tape& t, const Instr& in, const Frame& f) {
+  RowSet<double*, N> r{};
+  if constexpr (N == 0) r = {f.partial_rows->data(), in.count};
+  const std::uint32_t* part = t.partial.data() + in.first;
+  const std::size_t n = N ? N : in.count;
+  for (std::size_t i = 0; i < n; ++i) {
+    double* row = f.row(part[i] >= t.scratch_base ? part[i] : t.junk_row);
+    if constexpr (N == 0) f.partial_rows->data()[i] = row;
+    else r.p[i] = row;
+  }
+  return r;
+}
+
+/// Arguments of a tile instruction, a Pack of lanes at a time.
 template <std::size_t N>
 struct PackArgs : Params {
-  const double* const* rows;
-  std::size_t n, l;
-  std::size_t size() const { return N ? N : n; }
+  RowSet<const double*, N> rows;
+  std::size_t l;
+  std::size_t size() const { return rows.size(); }
   Pack operator[](std::size_t i) const { return load(rows[i] + l); }
 };
 
 /// Arguments of a tile instruction at one lane.
 template <std::size_t N>
 struct LaneArgs : Params {
-  const double* const* rows;
-  std::size_t n, l;
-  std::size_t size() const { return N ? N : n; }
+  RowSet<const double*, N> rows;
+  std::size_t l;
+  std::size_t size() const { return rows.size(); }
   double operator[](std::size_t i) const { return rows[i][l]; }
 };
 
 /// Arguments of a node at a single point: rows of one double.
 template <std::size_t N>
-struct PointArgs : Params {
+struct PointArgs {
   const double* U;
-  const std::uint32_t* operand;
-  std::size_t n;
-  std::size_t size() const { return N ? N : n; }
+  const std::uint32_t* operand;  ///< the node's operand rows
+  const Instr* in;
+  std::size_t size() const { return N ? N : in->count; }
   double operator[](std::size_t i) const { return U[operand[i]]; }
+  std::int64_t power() const { return in->power; }
+  Cmp cmp() const { return in->cmp; }
 };
 
 /// Arguments gathered into Packs (a run of kV nodes at a point).
@@ -175,14 +224,16 @@ struct DoubleSigns {
   Sign sign_diff(std::uint32_t i, std::uint32_t j) const { return detail::sign_diff(a[i], a[j]); }
 };
 
-/// Partials of a tile instruction: position i goes to rows[i] at lane l (a Pack, or one lane).
+/// Partials of a tile instruction: position i goes to its row at lane l (a Pack, or one lane).
+template <std::size_t N>
 struct PackSink {
-  double* const* rows;
+  RowSet<double*, N> rows;
   std::size_t l;
   Pack& operator[](std::size_t i) const { return *reinterpret_cast<Pack*>(rows[i] + l); }
 };
+template <std::size_t N>
 struct LaneSink {
-  double* const* rows;
+  RowSet<double*, N> rows;
   std::size_t l;
   double& operator[](std::size_t i) const { return rows[i][l]; }
 };
@@ -198,33 +249,12 @@ struct ArraySink {
   Pack& operator[](std::size_t i) const { return d[i]; }
 };
 
-/// The operand and partial rows of a tile instruction: on the stack for a fixed count, in the
-/// frame's scratch otherwise. Partials the rule need not store (rows the tape aliases: an
-/// argument, the value, a constant) go to the junk row.
-template <std::size_t N>
-struct InstrRows {
-  std::array<const double*, N ? N : 1> arg_store;
-  std::array<double*, N ? N : 1> part_store;
-  const double** args;
-  double** parts;
-  InstrRows(const Tape& t, const Instr& in, const Frame& f, bool partials) {
-    args = N ? arg_store.data() : f.arg_rows->data();
-    parts = N ? part_store.data() : f.partial_rows->data();
-    const std::uint32_t* opnd = t.operand.data() + in.first;
-    const std::uint32_t* part = t.partial.data() + in.first;
-    for (std::size_t i = 0; i < in.count; ++i) {
-      args[i] = f.row(opnd[i]);
-      if (partials) parts[i] = f.row(part[i] >= t.scratch_base ? part[i] : t.junk_row);
-    }
-  }
-};
-
 // ---- domain conditions -------------------------------------------------------------------------
 
 /// Whether every lane satisfies the rule's domain condition (D1), which no IEEE flag reports in
 /// every case (sqrt at 0 is 0).
-template <class R, class A>
-inline bool in_domain(const A& shape, const double* const* args, std::size_t n) {
+template <class R, class A, class Rows>
+inline bool in_domain(const A& shape, const Rows& args, std::size_t n) {
   const auto c = R::domain(shape);
   if (!c) return true;
   const double* x = args[c->arg];
@@ -239,22 +269,22 @@ inline bool in_domain(const A& shape, const double* const* args, std::size_t n) 
 template <class R, std::size_t N>
 bool tile_smooth(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f, std::size_t W, bool grad,
                  bool checked) {
-  const bool partials = grad && in.computes;
-  const InstrRows<N> rows(t, in, f, partials);
+  const auto args = arg_rows<N>(t, in, f);
   const Params ps{in.power, in.cmp};
   double* o = f.row(k);
-  if (partials) {
+  if (grad && in.computes) {
+    const auto parts = partial_rows<N>(t, in, f);
     for (std::size_t l = 0; l < W; l += kV) {
-      const PackArgs<N> a{ps, rows.args, in.count, l};
+      const PackArgs<N> a{ps, args, l};
       const Pack y = R::template value<Pack>(a, 0);
       store(o + l, y);
-      PackSink d{rows.parts, l};
+      PackSink<N> d{parts, l};
       R::template partials<Pack>(a, 0, y, d);
     }
   } else {
-    for (std::size_t l = 0; l < W; l += kV) store(o + l, R::template value<Pack>(PackArgs<N>{ps, rows.args, in.count, l}, 0));
+    for (std::size_t l = 0; l < W; l += kV) store(o + l, R::template value<Pack>(PackArgs<N>{ps, args, l}, 0));
   }
-  bool ok = in_domain<R>(ps, rows.args, W);
+  bool ok = in_domain<R>(ps, args, W);
   if (checked) ok &= all_finite(o, W);
   return ok;
 }
@@ -262,18 +292,19 @@ bool tile_smooth(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f
 /// A selection (not sort) over the W lanes of a tile, lane by lane.
 template <class R, std::size_t N, bool Grad>
 bool tile_selection(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f, std::size_t W) {
-  const InstrRows<N> rows(t, in, f, Grad);
+  const auto args = arg_rows<N>(t, in, f);
+  const auto parts = Grad ? partial_rows<N>(t, in, f) : RowSet<double*, N>{};
   const Params ps{in.power, in.cmp};
   double* o = f.row(k);
   std::uint64_t jumps = 0;
   for (std::size_t l = 0; l < W; ++l) {
-    const LaneArgs<N> a{ps, rows.args, in.count, l};
+    const LaneArgs<N> a{ps, args, l};
     const DoubleSigns<LaneArgs<N>> s{a};
     const Choice c = engine_choice<R>(R::decide(a, s));
     const double y = R::template value<double>(a, c.piece);
     o[l] = y;
     if constexpr (Grad) {
-      LaneSink d{rows.parts, l};
+      LaneSink<N> d{parts, l};
       R::template partials<double>(a, c.piece, y, d);
     }
     record(f, in, l, c);
@@ -282,26 +313,23 @@ bool tile_selection(const Tape& t, const Instr& in, std::uint32_t k, const Frame
   return jumps == 0;
 }
 
-/// A sort statement over the lanes of a tile: orders the group lane by lane and writes the
-/// values, partials and pieces of every rank (nodes k .. k + count - 1).
-inline bool tile_sort(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f, std::size_t W, bool grad,
-                      bool checked) {
+/// A sort statement over the lanes of a tile: orders the group lane by lane (the rule's stable
+/// order) and writes the values and pieces of every rank (nodes k .. k + count - 1). Its partials
+/// are the rule's one-hot gradients, which the tape keeps as constant 1s at each rank's own
+/// position: the sweeps route each rank by its piece (SortPermutation), so nothing to write.
+inline bool tile_sort(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f, std::size_t W, bool checked) {
   using R = rules::Sort;
-  const InstrRows<0> rows(t, in, f, false);
+  const auto args = arg_rows<0>(t, in, f);
   const std::uint32_t size = in.count;
   const Params ps{in.power, in.cmp};
   for (std::size_t l = 0; l < W; ++l) {
-    const LaneArgs<0> a{ps, rows.args, size, l};
+    const LaneArgs<0> a{ps, args, l};
     DoubleSigns<LaneArgs<0>> s{a};
-    R::order(size, s, *f.order, *f.same);
+    R::order(size, s, *f.order, *f.same, *f.merge);
     for (std::uint32_t r = 0; r < size; ++r) {
-      const Instr& rank = t.code[k + r - t.p];
       const std::uint32_t piece = (*f.order)[r];
-      const double y = R::value<double>(a, piece);
-      f.row(k + r)[l] = y;
-      if (grad)
-        for (std::uint32_t j = 0; j < size; ++j) f.row(t.partial[rank.first + j])[l] = j == piece ? 1.0 : 0.0;
-      record(f, rank, l, {piece, R::rank_tied(*f.same, r)});
+      f.row(k + r)[l] = R::value<double>(a, piece);
+      record(f, t.code[k + r - t.p], l, {piece, R::rank_tied(*f.same, r)});
     }
   }
   bool ok = true;
@@ -322,7 +350,7 @@ bool tile_kernel(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f
   if constexpr (R::info.op == Op::Input) {
     return true;
   } else if constexpr (R::info.op == Op::Sort) {
-    return tile_sort(t, in, k, f, W, grad, checked);
+    return tile_sort(t, in, k, f, W, checked);
   } else if constexpr (R::info.selection) {
     const bool ok = grad ? tile_selection<R, N, true>(t, in, k, f, W) : tile_selection<R, N, false>(t, in, k, f, W);
     return ok && (!checked || all_finite(f.row(k), W));
@@ -348,7 +376,7 @@ bool run_smooth(const Tape& t, const Run& run, const Frame& f, bool grad) {
   for (std::uint32_t i = run.begin; i < run.end; ++i) {
     const std::uint32_t k = t.schedule[i];
     const Instr& in = t.code[k - t.p];
-    const PointArgs<N> a{{in.power, in.cmp}, U, t.operand.data() + in.first, in.count};
+    const PointArgs<N> a{U, t.operand.data() + in.first, &in};
     const double y = R::template value<double>(a, 0);
     U[k] = y;
     exponent = std::max(exponent, std::bit_cast<std::uint64_t>(y) & kExponent);
@@ -408,7 +436,7 @@ bool run_selection(const Tape& t, const Run& run, const Frame& f, bool grad) {
   for (std::uint32_t i = run.begin; i < run.end; ++i) {
     const std::uint32_t k = t.schedule[i];
     const Instr& in = t.code[k - t.p];
-    const PointArgs<N> a{{in.power, in.cmp}, U, t.operand.data() + in.first, in.count};
+    const PointArgs<N> a{U, t.operand.data() + in.first, &in};
     const DoubleSigns<PointArgs<N>> s{a};
     const Choice c = engine_choice<R>(R::decide(a, s));
     const double y = R::template value<double>(a, c.piece);
@@ -435,7 +463,7 @@ bool run_kernel(const Tape& t, const Run& run, const Frame& f, bool grad) {
     bool ok = true;
     for (std::uint32_t i = run.begin; i < run.end; ++i) {
       const std::uint32_t k = t.schedule[i];
-      ok &= tile_sort(t, t.code[k - t.p], k, f, 1, grad, true);
+      ok &= tile_sort(t, t.code[k - t.p], k, f, 1, true);
     }
     return ok;
   } else if constexpr (R::info.selection) {

@@ -30,12 +30,16 @@ inline Pack abs(Pack x) {
   return reinterpret_cast<Pack>(reinterpret_cast<PackBits>(x) & static_cast<std::int64_t>(kMagnitude));
 }
 
-/// True if every lane is finite.
+/// True if every lane is finite: x - x is 0 for a finite lane, NaN otherwise.
 inline bool all_finite(Pack x) {
-  const Pack z = x - x;  // 0 for finite lanes, NaN otherwise
-  for (std::size_t i = 0; i < kV; ++i)
-    if (z[i] != z[i]) return false;
-  return true;
+  const Pack z = x - x;
+#if defined(__AVX512F__)
+  return _mm512_cmp_pd_mask(z, z, _CMP_UNORD_Q) == 0;
+#elif defined(__AVX2__)
+  return _mm256_movemask_pd(_mm256_cmp_pd(z, z, _CMP_UNORD_Q)) == 0;
+#else
+  return z[0] == z[0];
+#endif
 }
 
 /// `y`, having raised FE_INVALID if some lane is not finite (see the file comment).

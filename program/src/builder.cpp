@@ -127,13 +127,14 @@ std::vector<Arg> ProgramBuilder::sort(std::vector<std::string> names, const std:
     fail(lead, "sort takes one name per argument and at least one argument");
   for (Arg a : args) check_arg(lead, a);
   const auto first = static_cast<std::uint32_t>(program_.nodes.size());
+  const ArgList shared(args);  // one list for the whole group (O(k), not O(k^2))
   std::vector<Arg> ranks;
   ranks.reserve(args.size());
   for (auto& name : names) {
     Node n;
     n.name = claim_name(std::move(name));
     n.op = Op::Sort;
-    n.args = args;
+    n.args = shared;
     n.group_first = first;
     n.group_size = static_cast<std::uint32_t>(args.size());
     program_.nodes.push_back(std::move(n));

@@ -5,8 +5,12 @@
 // program, checking each statement against the op table.
 #include "selgrad/program/parse.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
 #include <fstream>
-#include <sstream>
 #include <unordered_map>
 
 #include "selgrad/program/error.hpp"
@@ -22,7 +26,13 @@ struct Token {
 
 struct Line {
   std::uint32_t number;
-  std::vector<Token> tokens;
+  std::span<const Token> tokens;  // into Tokens::all
+};
+
+/// Every token of the text in one vector (one allocation, not one per line), and the lines.
+struct Tokens {
+  std::vector<Token> all;
+  std::vector<Line> lines;
 };
 
 [[noreturn]] void parse_error(std::uint32_t line, std::uint32_t column, const std::string& why) {
@@ -32,8 +42,32 @@ struct Line {
   throw Error(ErrorKind::Parse, where, why);
 }
 
-std::vector<Line> tokenize(std::string_view text) {
-  std::vector<Line> lines;
+/// A cap of ParseLimits exceeded: Error(Resource) naming the cap and what raises it.
+[[noreturn]] void over_cap(std::uint32_t line, std::uint32_t column, const std::string& what, std::size_t cap,
+                           const char* option, const char* field) {
+  Location where;
+  where.line = line;
+  where.column = column;
+  throw Error(ErrorKind::Resource, where,
+              what + ", above the cap of " + std::to_string(cap) + " (raise it with --" + option +
+                  " or ParseLimits::" + field + ")");
+}
+
+/// A name or token as it appears in a message: at most 64 characters of it.
+std::string shown(std::string_view s) {
+  return s.size() <= 64 ? std::string(s) : std::string(s.substr(0, 64)) + "...";
+}
+
+Tokens tokenize(std::string_view text, const ParseLimits& limits) {
+  if (text.size() > limits.max_bytes)
+    over_cap(1, 1, "the program text has " + std::to_string(text.size()) + " bytes", limits.max_bytes,
+             "max-file-bytes", "max_bytes");
+  // Every token is a name, an argument, '=', an op or a comparison: at most max_nodes names and
+  // max_arguments arguments, and three more per statement.
+  const std::size_t max_tokens = limits.max_arguments + 4 * limits.max_nodes + 2;
+  std::size_t tokens = 0;
+  Tokens out;
+  std::vector<std::pair<std::uint32_t, std::size_t>> line_starts;  // (line number, first token)
   std::uint32_t number = 0;
   std::size_t pos = 0;
   while (pos <= text.size()) {
@@ -41,8 +75,12 @@ std::vector<Line> tokenize(std::string_view text) {
     if (end == std::string_view::npos) end = text.size();
     std::string_view raw = text.substr(pos, end - pos);
     ++number;
+    if (raw.size() > limits.max_line_bytes)
+      over_cap(number, static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_line_bytes + 1, UINT32_MAX)),
+               "line " + std::to_string(number) + " has " + std::to_string(raw.size()) + " bytes",
+               limits.max_line_bytes, "max-line-bytes", "max_line_bytes");
     if (const auto hash = raw.find('#'); hash != std::string_view::npos) raw = raw.substr(0, hash);
-    Line line{number, {}};
+    const std::size_t first_token = out.all.size();
     std::size_t i = 0;
     while (i < raw.size()) {
       const char c = raw[i];
@@ -62,14 +100,23 @@ std::vector<Line> tokenize(std::string_view text) {
         if (uj < 0x20 || uj >= 0x7f) break;
         ++j;
       }
-      line.tokens.push_back({raw.substr(i, j - i), static_cast<std::uint32_t>(i + 1)});
+      if (++tokens > max_tokens)
+        over_cap(number, static_cast<std::uint32_t>(i + 1), "the program has more than " + std::to_string(max_tokens) + " tokens",
+                 limits.max_arguments, "max-args", "max_arguments");
+      out.all.push_back({raw.substr(i, j - i), static_cast<std::uint32_t>(i + 1)});
       i = j;
     }
-    if (!line.tokens.empty()) lines.push_back(std::move(line));
+    if (out.all.size() != first_token) line_starts.emplace_back(number, first_token);
     if (end == text.size()) break;
     pos = end + 1;
   }
-  return lines;
+  out.lines.reserve(line_starts.size());
+  for (std::size_t l = 0; l < line_starts.size(); ++l) {
+    const std::size_t end = l + 1 < line_starts.size() ? line_starts[l + 1].second : out.all.size();
+    out.lines.push_back({line_starts[l].first,
+                         std::span<const Token>(out.all.data() + line_starts[l].second, end - line_starts[l].second)});
+  }
+  return out;
 }
 
 bool looks_like_literal(std::string_view t) {
@@ -77,13 +124,58 @@ bool looks_like_literal(std::string_view t) {
   return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
 }
 
+/// Names defined so far -> node index: an open-addressing table (linear probing) of node
+/// indices tagged with their hash's high bits, grown at half load. One allocation per growth,
+/// where a node-based hash map allocates per name and misses the cache on a million-name program.
+class NameIndex {
+ public:
+  explicit NameIndex(const std::vector<Node>& nodes) : nodes_(nodes), slot_(64, kEmpty) {}
+  /// The node named `name`, or nullopt.
+  std::optional<std::uint32_t> find(std::string_view name) const {
+    const std::size_t hash = std::hash<std::string_view>{}(name), mask = slot_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      if (slot_[i] == kEmpty) return std::nullopt;
+      const auto k = static_cast<std::uint32_t>(slot_[i]);
+      if ((slot_[i] >> 32) == (hash >> 32) && nodes_[k].name == name) return k;
+    }
+  }
+  /// Adds node k under its name (not yet present).
+  void insert(std::uint32_t k) {
+    if (2 * (count_ + 1) > slot_.size()) grow();
+    place(std::hash<std::string_view>{}(nodes_[k].name), k);
+    ++count_;
+  }
+
+ private:
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  void place(std::size_t hash, std::uint32_t k) {
+    const std::size_t mask = slot_.size() - 1;
+    std::size_t i = hash & mask;
+    while (slot_[i] != kEmpty) i = (i + 1) & mask;
+    slot_[i] = (static_cast<std::uint64_t>(hash >> 32) << 32) | k;
+  }
+  void grow() {
+    std::vector<std::uint64_t> old(2 * slot_.size(), kEmpty);
+    old.swap(slot_);
+    for (std::uint64_t v : old)
+      if (v != kEmpty) {
+        const auto k = static_cast<std::uint32_t>(v);
+        place(std::hash<std::string_view>{}(nodes_[k].name), k);
+      }
+  }
+  const std::vector<Node>& nodes_;
+  std::vector<std::uint64_t> slot_;
+  std::size_t count_ = 0;
+};
+
 class Parser {
  public:
-  explicit Parser(std::string_view text) : lines_(tokenize(text)) {}
+  Parser(std::string_view text, const ParseLimits& limits)
+      : limits_(limits), tokens_(tokenize(text, limits)), lines_(tokens_.lines) {
+  }
 
   Program run() {
     if (lines_.empty()) parse_error(1, 1, "missing input statement (empty program)");
-    record_definitions();
     for (std::size_t s = 0; s < lines_.size(); ++s) statement(lines_[s], s);
     if (!seen_output_) {
       const Line& last = lines_.back();
@@ -93,44 +185,76 @@ class Parser {
   }
 
  private:
-  void record_definitions() {
+  /// A name longer than the cap is refused before it is stored (define() reports it; an invalid
+  /// name first gets the parse error that says why).
+  void check_name_length(const Token& t, std::uint32_t line) const {
+    if (t.text.size() > limits_.max_name_bytes)
+      over_cap(line, t.column, "name '" + shown(t.text) + "' has " + std::to_string(t.text.size()) + " bytes",
+               limits_.max_name_bytes, "max-name-bytes", "max_name_bytes");
+  }
+
+  /// `count` more nodes: refused before they are added when the program would exceed the cap.
+  void reserve_nodes(std::size_t count, std::uint32_t line, std::uint32_t column) const {
+    if (prog_.nodes.size() + count > limits_.max_nodes)
+      over_cap(line, column, "the program has more than " + std::to_string(limits_.max_nodes) + " nodes",
+               limits_.max_nodes, "max-nodes", "max_nodes");
+  }
+
+  /// `count` more argument (or output) positions, refused past the cap.
+  void reserve_arguments(std::size_t count, std::uint32_t line, std::uint32_t column) {
+    arguments_ += count;
+    if (arguments_ > limits_.max_arguments)
+      over_cap(line, column, "the program has more than " + std::to_string(limits_.max_arguments) + " arguments",
+               limits_.max_arguments, "max-args", "max_arguments");
+  }
+
+  /// The line where `name` is defined, for "used before its definition": looked up only when a
+  /// name is not yet defined (an error path), so a correct program pays nothing for it. Only
+  /// `NAME... = OP ...` and the input statement define names (an output statement or a line
+  /// without '=' does not: otherwise `output y` with y undefined would read as a use before
+  /// definition).
+  std::optional<std::uint32_t> definition_line(std::string_view name) const {
     for (const Line& l : lines_) {
       const auto& t = l.tokens;
+      if (t[0].text == "output") continue;
       if (t[0].text == "input") {
-        for (std::size_t i = 1; i < t.size(); ++i) first_def_.try_emplace(std::string(t[i].text), l.number);
+        for (std::size_t i = 1; i < t.size(); ++i)
+          if (t[i].text == name) return l.number;
         continue;
       }
-      // Only `NAME... = OP ...` defines names: an output statement or a line without '=' does
-      // not (otherwise `output y` with y undefined would read as a use before definition).
-      if (t[0].text == "output") continue;
       std::size_t eq = 0;
       while (eq < t.size() && t[eq].text != "=") ++eq;
       if (eq == t.size()) continue;
-      for (std::size_t i = 0; i < eq; ++i) first_def_.try_emplace(std::string(t[i].text), l.number);
+      for (std::size_t i = 0; i < eq; ++i)
+        if (t[i].text == name) return l.number;
     }
+    return std::nullopt;
   }
 
   void define(const Token& name, std::uint32_t line) {
+    if (is_valid_name(name.text)) check_name_length(name, line);
     if (!is_valid_name(name.text)) {
       const bool keyword = name.text == "input" || name.text == "output";
       parse_error(line, name.column,
                   keyword ? "'" + std::string(name.text) + "' is a keyword, not a name"
-                          : "invalid name '" + std::string(name.text) +
-                                "' (names match [A-Za-z_][A-Za-z0-9_.]*)");
+                          : "invalid name '" + shown(name.text) + "' (names match [A-Za-z_][A-Za-z0-9_.]*)");
     }
-    const auto [it, fresh] = index_.try_emplace(std::string(name.text),
-                                                static_cast<std::uint32_t>(prog_.nodes.size()));
-    if (!fresh)
+    if (const auto k = index_.find(name.text))
       parse_error(line, name.column,
-                  "name '" + std::string(name.text) + "' is already defined on line " +
-                      std::to_string(prog_.nodes[it->second].line));
+                  "name '" + shown(name.text) + "' is already defined on line " + std::to_string(prog_.nodes[*k].line));
+  }
+
+  /// Appends a node whose name define() accepted.
+  void add_node(Node n) {
+    prog_.nodes.push_back(std::move(n));
+    index_.insert(static_cast<std::uint32_t>(prog_.nodes.size() - 1));
   }
 
   Arg argument(const Token& t, std::uint32_t line) {
     if (looks_like_literal(t.text)) {
       std::string why;
       auto lit = parse_literal(t.text, &why);
-      if (!lit) parse_error(line, t.column, "bad literal '" + std::string(t.text) + "': " + why);
+      if (!lit) parse_error(line, t.column, "bad literal '" + shown(t.text) + "': " + why);
       prog_.literals.push_back(std::move(*lit));
       return Arg::literal(static_cast<std::uint32_t>(prog_.literals.size() - 1));
     }
@@ -138,13 +262,13 @@ class Parser {
   }
 
   std::uint32_t resolve(const Token& t, std::uint32_t line) {
-    const std::string name(t.text);
-    if (auto it = index_.find(name); it != index_.end()) return it->second;
-    if (auto it = first_def_.find(name); it != first_def_.end() && is_valid_name(name))
+    if (const auto k = index_.find(t.text)) return *k;
+    const std::string_view name = t.text;
+    if (const auto def = is_valid_name(name) ? definition_line(name) : std::nullopt)
       parse_error(line, t.column,
-                  "'" + name + "' is used before its definition (line " + std::to_string(it->second) + ")");
-    if (!is_valid_name(name)) parse_error(line, t.column, "bad argument '" + name + "': not a name or a number");
-    parse_error(line, t.column, "unknown name '" + name + "'");
+                  "'" + shown(name) + "' is used before its definition (line " + std::to_string(*def) + ")");
+    if (!is_valid_name(name)) parse_error(line, t.column, "bad argument '" + shown(name) + "': not a name or a number");
+    parse_error(line, t.column, "unknown name '" + shown(name) + "'");
   }
 
   void statement(const Line& l, std::size_t index) {
@@ -153,13 +277,14 @@ class Parser {
     if (t[0].text == "input") {
       if (index != 0) parse_error(l.number, t[0].column, "the input statement must be the first statement");
       if (t.size() == 1) parse_error(l.number, t[0].column, "the input statement declares no inputs (p = 0)");
+      reserve_nodes(t.size() - 1, l.number, t[0].column);
       for (std::size_t i = 1; i < t.size(); ++i) {
         define(t[i], l.number);
         Node n;
         n.name = std::string(t[i].text);
         n.op = Op::Input;
         n.line = l.number;
-        prog_.nodes.push_back(std::move(n));
+        add_node(std::move(n));
       }
       prog_.input_count = static_cast<std::uint32_t>(prog_.nodes.size());
       return;
@@ -167,6 +292,7 @@ class Parser {
     if (index == 0) parse_error(l.number, t[0].column, "missing input statement (it must be the first statement)");
     if (t[0].text == "output") {
       if (t.size() == 1) parse_error(l.number, t[0].column, "the output statement names no outputs (q = 0)");
+      reserve_arguments(t.size() - 1, l.number, t[0].column);
       for (std::size_t i = 1; i < t.size(); ++i) {
         if (looks_like_literal(t[i].text))
           parse_error(l.number, t[i].column, "output takes node names, not numbers");
@@ -188,7 +314,7 @@ class Parser {
     if (eq + 1 == t.size()) parse_error(l.number, t[eq].column, "missing op after '='");
     const Token& opt = t[eq + 1];
     const auto op = op_by_name(opt.text);
-    if (!op) parse_error(l.number, opt.column, "unknown op '" + std::string(opt.text) + "'");
+    if (!op) parse_error(l.number, opt.column, "unknown op '" + shown(opt.text) + "'");
     const std::size_t names = eq;
     if (names > 1 && *op != Op::Sort)
       parse_error(l.number, t[1].column, "only sort defines several names; " + std::string(opt.text) + " defines one");
@@ -229,6 +355,8 @@ class Parser {
       parse_error(l.number, t[0].column,
                   "sort of " + std::to_string(argt.size()) + " arguments needs " +
                       std::to_string(argt.size()) + " result names, got " + std::to_string(names));
+    reserve_nodes(names, l.number, t[0].column);
+    reserve_arguments(argt.size(), l.number, opt.column);
     for (std::size_t i = 0; i < argt.size(); ++i) {
       if (literal_only_position(*op, i, argt.size()) && !looks_like_literal(argt[i]->text))
         parse_error(l.number, argt[i]->column,
@@ -245,14 +373,17 @@ class Parser {
         node.group_first = first;
         node.group_size = static_cast<std::uint32_t>(names);
       }
-      prog_.nodes.push_back(std::move(node));
+      add_node(std::move(node));
     }
   }
 
-  std::vector<Line> lines_;
-  std::unordered_map<std::string, std::uint32_t> first_def_;  // name -> line of first definition
-  std::unordered_map<std::string, std::uint32_t> index_;      // name -> node index (defined so far)
+  const ParseLimits& limits_;
+  std::size_t arguments_ = 0;  // argument and output positions so far
+  Tokens tokens_;
+  const std::vector<Line>& lines_;
+  // Keys are views into the text, which outlives the parser.
   Program prog_;
+  NameIndex index_{prog_.nodes};  // name -> node index (defined so far)
   bool seen_output_ = false;
 };
 
@@ -264,14 +395,33 @@ std::string join_names(const Program& p, const std::vector<std::uint32_t>& idx) 
 
 }  // namespace
 
-Program parse_program(std::string_view text) { return Parser(text).run(); }
+Program parse_program(std::string_view text, const ParseLimits& limits) { return Parser(text, limits).run(); }
 
-Program parse_program_file(const std::string& path) {
+Program parse_program_file(const std::string& path, const ParseLimits& limits) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status))
+    throw Error(ErrorKind::Usage, {}, "cannot read program file '" + path + "': no such file");
+  if (std::filesystem::is_directory(status))
+    throw Error(ErrorKind::Usage, {}, "cannot read program file '" + path + "': it is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorKind::Usage, {}, "cannot read program file '" + path + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_program(ss.str());
+  // Read at most max_bytes + 1 bytes: a longer file (or an endless one, /dev/zero) is refused
+  // without being read whole.
+  std::string text;
+  std::size_t have = 0;
+  while (in && have <= limits.max_bytes) {
+    const std::size_t chunk = std::min<std::size_t>(std::size_t{1} << 20, limits.max_bytes + 1 - have);
+    text.resize(have + chunk);
+    in.read(text.data() + have, static_cast<std::streamsize>(chunk));
+    have += static_cast<std::size_t>(in.gcount());
+  }
+  if (in.bad()) throw Error(ErrorKind::Usage, {}, "cannot read program file '" + path + "': read error");
+  text.resize(have);
+  if (have > limits.max_bytes)
+    over_cap(0, 0, "program file '" + path + "' is longer than " + std::to_string(limits.max_bytes) + " bytes",
+             limits.max_bytes, "max-file-bytes", "max_bytes");
+  return parse_program(text, limits);
 }
 
 std::string print_program(const Program& p) {

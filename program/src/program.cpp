@@ -80,6 +80,11 @@ bool operator==(const Program& a, const Program& b) {
         x.group_first != y.group_first || x.group_size != y.group_size ||
         x.args.size() != y.args.size())
       return false;
+    // A later rank of a sort group sharing its lead's list was compared with the lead.
+    const bool later_rank = x.op == Op::Sort && k != x.group_first && x.group_first < k;
+    if (later_rank && x.args.shares_storage_with(a.nodes[x.group_first].args) &&
+        y.args.shares_storage_with(b.nodes[x.group_first].args))
+      continue;
     for (std::size_t i = 0; i < x.args.size(); ++i) {
       const Arg u = x.args[i], v = y.args[i];
       if (u.kind != v.kind) return false;
@@ -140,7 +145,10 @@ void validate(const Program& prog) {
     } else if (auto why = arity_error(n.op, n.args.size())) {
       fail(&n, n.line, *why);
     }
-    for (std::size_t i = 0; i < n.args.size(); ++i) {
+    // A later rank of a sort group sharing its lead's argument list: the lead checked them.
+    const bool shared_rank = n.op == Op::Sort && n.group_first < k && n.group_first >= prog.input_count &&
+                             n.args.shares_storage_with(prog.nodes[n.group_first].args);
+    for (std::size_t i = 0; i < (shared_rank ? 0 : n.args.size()); ++i) {
       const Arg a = n.args[i];
       if (a.is_node() ? a.index >= k : a.index >= prog.literals.size())
         fail(&n, n.line, "argument " + std::to_string(i + 1) + " is not an earlier node or a literal");

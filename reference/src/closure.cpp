@@ -98,7 +98,7 @@ class Odometer {
   void set_piece(std::uint32_t k, std::uint32_t piece) {
     const Node& n = p_.nodes[k];
     t_.choices[k].piece = piece;
-    piece_partials<Rational>(n, piece, std::span<Rational>(t_.partials.data() + t_.offset[k], n.args.size()));
+    detail::set_piece_partials(n, t_, k, piece);
   }
   void apply(std::size_t u) {
     const TieUnit& unit = units_[u];
@@ -153,6 +153,7 @@ std::string_view hull_method_name(HullMethod m) {
 }
 
 TieClosure tie_closure(const Program& p, const std::vector<Rational>& x, const Options& o, const ClosureRequest& r) {
+  validate(p);
   for (std::uint32_t k = 0; k < p.m(); ++k)
     if (op_info(p.nodes[k].op).transcendental)
       throw Error(ErrorKind::Unsupported, detail::node_location(p, k),

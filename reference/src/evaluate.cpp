@@ -3,6 +3,7 @@
 #include "selgrad/reference/evaluate.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "detail/policies.hpp"
@@ -23,8 +24,15 @@ void throw_discontinuous(const Program& p, std::uint32_t k, const std::string& a
 
 void throw_too_big(const Program& p, std::uint32_t k, std::size_t bits, std::size_t cap) {
   throw Error(ErrorKind::Resource, node_location(p, k),
-              "exact value needs " + std::to_string(bits) + " bits, above the operand size cap of " +
-                  std::to_string(cap) + " bits");
+              "exact value would need up to " + std::to_string(bits) + " bits, above the operand size cap of " +
+                  std::to_string(cap) + " bits (raise it with --max-bits or Options::max_operand_bits)");
+}
+
+void throw_over_budget(const Program& p, std::uint32_t k, std::size_t bits, std::size_t budget) {
+  throw Error(ErrorKind::Resource, node_location(p, k),
+              "the exact values computed so far would reach " + std::to_string(bits) +
+                  " bits in total, above the evaluation's size budget of " + std::to_string(budget) +
+                  " bits (raise it with --max-total-bits or Options::max_total_bits)");
 }
 
 // ---- LazyExact ------------------------------------------------------------------------------
@@ -53,9 +61,11 @@ bool LazyExact::ensure(std::uint32_t k) {
     state_[u] = Pending;
     todo.push_back(u);
     const Node& n = p_.nodes[u];
-    if (n.op == Op::Sort)
+    if (n.op == Op::Sort) {
       for (std::uint32_t g = n.group_first; g < n.group_first + n.group_size; ++g)
         if (state_[g] == Unknown) stack.push_back(g);
+      if (u != n.group_first) continue;  // the lead pulls in the group's arguments
+    }
     for (Arg a : n.args)
       if (a.is_node() && state_[a.index] == Unknown) stack.push_back(a.index);
   }
@@ -66,8 +76,11 @@ bool LazyExact::ensure(std::uint32_t k) {
   for (std::uint32_t u : todo) {
     const Node& n = p_.nodes[u];
     bool rational = !op_info(n.op).transcendental;
-    for (Arg a : n.args)
-      if (a.is_node() && state_[a.index] != Available) rational = false;
+    if (n.op == Op::Sort && u != n.group_first)
+      rational = state_[n.group_first] == Available;  // the group's arguments, checked at the lead
+    else
+      for (Arg a : n.args)
+        if (a.is_node() && state_[a.index] != Available) rational = false;
     if (rational) eval_node(p_, u, t_, policy_, args, order, same);
     state_[u] = rational ? Available : Unavailable;
   }
@@ -264,6 +277,48 @@ void check_point(const Program& p, std::size_t n) {
                     " but the point has " + std::to_string(n) + " value" + (n == 1 ? "" : "s"));
 }
 
+/// Refuses, before anything is allocated, an evaluation whose tapes alone exceed the size
+/// budget (Options::max_total_bits): every value, partial, literal, adjoint or tangent and
+/// Jacobian entry is a number of at least 768 bits in exact arithmetic (`precision` 0: a GMP
+/// rational's 32-byte header and its two one-limb allocations, 32 bytes each with malloc's
+/// overhead, measured), or of the precision plus its header three times over in
+/// MPFR (the enclosure and the point). The sweeps of Algorithm 2 visit every node once per
+/// output (backward) or once in all (forward); each visit counts as 128 bits of the budget, so
+/// that q outputs over m nodes cannot run for q * m steps unbounded.
+void check_tape_size(const Program& p, const Options& o, std::size_t precision, Mode mode) {
+  using detail::Bits;
+  std::size_t partials = 0;
+  for (const Node& n : p.nodes) partials += detail::partial_count(n);
+  const std::size_t sweep_rows = mode == Mode::Forward ? Bits::sat_mul(p.m(), p.p()) : p.m();
+  std::size_t entries = Bits::sat_add(Bits::sat_add(p.m(), partials), Bits::sat_add(p.literals.size(), sweep_rows));
+  entries = Bits::sat_add(entries, Bits::sat_mul(p.q(), p.p()));
+  const bool exact = precision == 0;
+  const std::size_t per = exact ? 768 : Bits::sat_mul(3, precision + 256);
+  std::size_t bits = Bits::sat_mul(entries, per);
+  if (!exact) {
+    // exp, log and the other elementary functions cost far more than their result's size at a
+    // high precision (measured: one exp at 2^20 bits about 0.5 s, at 2^22 bits about 3 s; an
+    // evaluation calls each about four times): count each as 8 p log2(p)^2 bits.
+    std::size_t elementary = 0;
+    for (const Node& n : p.nodes) elementary += op_info(n.op).transcendental ? 1 : 0;
+    const auto lg = static_cast<std::size_t>(std::log2(static_cast<double>(precision)) + 1);
+    bits = Bits::sat_add(bits, Bits::sat_mul(elementary, Bits::sat_mul(8 * precision, lg * lg)));
+  }
+  // Each of the q backward sweeps (the one tangent sweep) visits every node, often with a
+  // rational multiply-add (about 100 ns): each visit counts as 128 bits.
+  const std::size_t steps = Bits::sat_mul(128, Bits::sat_mul(mode == Mode::Forward ? 1 : p.q(), p.m()));
+  if (bits > o.max_total_bits || steps > o.max_total_bits)
+    throw Error(ErrorKind::Resource, {},
+                std::string(exact ? "an exact" : "an MPFR") + " evaluation of this program" +
+                    (exact ? "" : " at " + std::to_string(precision) + " bits") + " holds " + std::to_string(entries) +
+                    " numbers (" + std::to_string(p.m()) + " nodes, " + std::to_string(p.p()) + " inputs, " +
+                    std::to_string(p.q()) + " outputs" + (mode == Mode::Forward ? ", forward mode" : "") +
+                    "), at least " + std::to_string(std::max(bits, steps)) +
+                    " bits, above the evaluation's size budget of " + std::to_string(o.max_total_bits) +
+                    " bits (raise it with --max-total-bits or Options::max_total_bits" +
+                    (exact ? "" : ", or lower the precision") + ")");
+}
+
 template <class T>
 BranchSignature signature(const Program& p, const detail::Tape<T>& t) {
   BranchSignature s;
@@ -275,18 +330,20 @@ BranchSignature signature(const Program& p, const detail::Tape<T>& t) {
 }  // namespace
 
 ExactResult evaluate_exact(const Program& p, const std::vector<Rational>& x, const Options& o) {
+  validate(p);  // a program built in code gets the parser's guarantees before anything reads it
   for (std::uint32_t k = 0; k < p.m(); ++k)
     if (op_info(p.nodes[k].op).transcendental)
       throw Error(ErrorKind::Unsupported, detail::node_location(p, k),
                   "not a rational function: exact rational evaluation is impossible; use the MPFR "
                   "instance (evaluate_real, or selgrad without exactness for this program)");
   check_point(p, x.size());
+  check_tape_size(p, o, 0, o.mode);
   detail::Tape<Rational> t;
   detail::ExactPolicy pol(p, o);
   detail::run_forward(p, x, pol, t);
   ExactResult r;
   for (auto out : p.outputs) r.outputs.push_back(t.values[out]);
-  r.jacobian = detail::jacobian(p, t, o.mode, [&](std::uint32_t k, const Rational& v) { pol.check(k, v); });
+  r.jacobian = detail::jacobian(p, t, o.mode, detail::ExactSweepCheck{pol});
   r.branches = signature(p, t);
   r.node_values = std::move(t.values);
   return r;
@@ -295,6 +352,7 @@ ExactResult evaluate_exact(const Program& p, const std::vector<Rational>& x, con
 PieceEnclosure enclose_with_pieces(const Program& p, const std::vector<Rational>& x,
                                    const std::vector<std::uint32_t>& pieces, mpfr_prec_t precision,
                                    unsigned slack_ulps, Mode mode) {
+  validate(p);
   check_point(p, x.size());
   std::vector<Choice> choices(p.m());
   std::size_t s = 0;
@@ -310,6 +368,8 @@ PieceEnclosure enclose_with_pieces(const Program& p, const std::vector<Rational>
   }
   if (s != pieces.size())
     throw Error(ErrorKind::Usage, {}, "enclose_with_pieces: more pieces than selection nodes");
+  Options sized;
+  check_tape_size(p, sized, static_cast<std::size_t>(std::max<mpfr_prec_t>(precision, 1)), mode);  // MPFR
   PrecisionScope scope(precision);
   TranscendentalSlack slack(slack_ulps);
   std::vector<Interval> xi;
@@ -325,6 +385,7 @@ PieceEnclosure enclose_with_pieces(const Program& p, const std::vector<Rational>
 }
 
 RealResult evaluate_real(const Program& p, const std::vector<Rational>& x, const Options& o) {
+  validate(p);
   check_point(p, x.size());
   if (o.precision < MPFR_PREC_MIN || o.max_precision < o.precision || o.max_precision > (1 << 24))
     throw Error(ErrorKind::Usage, {},
@@ -333,6 +394,7 @@ RealResult evaluate_real(const Program& p, const std::vector<Rational>& x, const
   // Decide every branch on enclosures, doubling the precision while some decision is undecided.
   detail::Tape<Interval> ti;
   while (true) {
+    check_tape_size(p, o, static_cast<std::size_t>(prec), o.mode);  // before allocating at prec
     PrecisionScope scope(prec);
     std::vector<Interval> xi;
     for (const auto& v : x) xi.emplace_back(v);

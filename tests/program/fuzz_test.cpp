@@ -49,7 +49,10 @@ Outcome check(const std::string& text) {
     return Outcome::Accepted;
   } catch (const Error& e) {
     const std::string what = e.what();
-    if (e.kind() != ErrorKind::Parse || what.rfind("line ", 0) != 0 || e.where().line < 1 ||
+    // A malformed text is a parse error; a text over a size cap (ParseLimits) a resource error;
+    // both located.
+    const bool kind_ok = e.kind() == ErrorKind::Parse || e.kind() == ErrorKind::Resource;
+    if (!kind_ok || what.rfind("line ", 0) != 0 || e.where().line < 1 ||
         e.where().column < 1 || e.reason().empty()) {
       ADD_FAILURE() << "bad error (kind " << static_cast<int>(e.kind()) << "): " << what << "\n"
                     << show();

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "size_bound.hpp"
 #include "sweep.hpp"
 
 namespace selgrad::reference::detail {
@@ -20,6 +21,7 @@ inline Sign to_sign(int s) { return s > 0 ? Sign::Positive : (s < 0 ? Sign::Nega
 [[noreturn]] void throw_discontinuous(const Program& p, std::uint32_t k, const std::string& a,
                                       const std::string& b);
 [[noreturn]] void throw_too_big(const Program& p, std::uint32_t k, std::size_t bits, std::size_t cap);
+[[noreturn]] void throw_over_budget(const Program& p, std::uint32_t k, std::size_t bits, std::size_t budget);
 
 // ------------------------------------------------------------------------------------------
 
@@ -32,7 +34,8 @@ struct ExactOracle {
 
 class ExactPolicy {
  public:
-  ExactPolicy(const Program& p, const Options& o) : p_(p), cap_(o.max_operand_bits) {}
+  ExactPolicy(const Program& p, const Options& o)
+      : p_(p), cap_(o.max_operand_bits), budget_(o.max_total_bits) {}
 
   Choice choose(std::uint32_t k, std::span<const Rational* const> a) const {
     ExactOracle o{a};
@@ -49,17 +52,22 @@ class ExactPolicy {
     ExactOracle o{a};
     sort_order(p_.nodes[k].group_size, o, ord, same);
   }
-  void precheck(std::uint32_t k, std::span<const Rational* const> a) const {
+  void precheck(std::uint32_t k, std::span<const Rational* const> a) {
     const Node& n = p_.nodes[k];
     if (auto c = domain_condition(n)) {
       if (!domain_satisfied(*c, to_sign(a[c->arg]->sign()))) throw_domain(p_, k, *c, to_string(*a[c->arg]));
     }
-    if (n.op == Op::Powi) {
-      // a^k has about |k| times the bits of a: refuse before computing it.
-      const auto k_abs = static_cast<std::size_t>(n.power < 0 ? -n.power : n.power);
-      const std::size_t bits = bit_size(*a[0]);
-      if (bits > 2 && k_abs > cap_ / bits) throw_too_big(p_, k, bits * k_abs, cap_);
-    }
+    // The value and partials of the node, bounded from the arguments' sizes (size_bound.hpp):
+    // refused before they are computed.
+    const NodeBound b = smooth_bound(n, a);
+    if (b.largest > cap_) throw_too_big(p_, k, b.largest, cap_);
+    spend(k, b.total);
+  }
+  /// Before an adjoint or tangent update acc + x * y of Algorithm 2.
+  void check_update(std::uint32_t k, const Rational& acc, const Rational& x, const Rational& y) {
+    const std::size_t bits = update_bound(acc, x, y).total();
+    if (bits > cap_) throw_too_big(p_, k, bits, cap_);
+    spend(k, bits);
   }
   void check(std::uint32_t k, const Rational& v) const {
     const std::size_t bits = bit_size(v);
@@ -68,8 +76,24 @@ class ExactPolicy {
   Certainty last_certainty() const { return Certainty::Exact; }
 
  private:
+  void spend(std::uint32_t k, std::size_t bits) {
+    spent_ = Bits::sat_add(spent_, bits);
+    if (spent_ > budget_) throw_over_budget(p_, k, spent_, budget_);
+  }
   const Program& p_;
   std::size_t cap_;
+  std::size_t budget_;
+  std::size_t spent_ = 0;  // bits of the exact values computed so far
+};
+
+/// The exact sweeps' size guard: each adjoint or tangent update bounded before it is computed,
+/// each result checked after (see check_before_update in sweep.hpp).
+struct ExactSweepCheck {
+  ExactPolicy& pol;
+  void operator()(std::uint32_t k, const Rational& v) const { pol.check(k, v); }
+  void operator()(std::uint32_t k, const Rational& acc, const Rational& x, const Rational& y) const {
+    pol.check_update(k, acc, x, y);
+  }
 };
 
 // ------------------------------------------------------------------------------------------

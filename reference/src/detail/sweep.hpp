@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "selgrad/program/error.hpp"
@@ -42,6 +43,52 @@ inline Location node_location(const Program& p, std::uint32_t k) {
   return where;
 }
 
+/// Whether node n's local gradient is one-hot at its piece's argument (rules with one_hot_at:
+/// a sort rank): the tape keeps that one entry, so a k-way sort costs O(k) partials, not O(k^2).
+inline bool one_hot_partials(const Node& n) { return n.op == Op::Sort; }
+static_assert(requires { rules::Sort::one_hot_at(0u); }, "sort's rule says its partials are one-hot");
+
+/// How many partials node n keeps on the tape: one per argument position, or one (see
+/// one_hot_partials).
+inline std::uint32_t partial_count(const Node& n) {
+  return one_hot_partials(n) ? 1u : static_cast<std::uint32_t>(n.args.size());
+}
+
+/// The argument that partial i of node k multiplies in Algorithm 2: argument i, or for a
+/// one-hot node the argument its piece takes.
+template <class T>
+Arg partial_arg(const Node& n, const Tape<T>& t, std::uint32_t k, std::size_t i) {
+  return one_hot_partials(n) ? n.args[rules::Sort::one_hot_at(t.choices[k].piece)] : n.args[i];
+}
+
+/// Sets node k's local gradient to that of selection piece `piece` (the rule's partials; for a
+/// one-hot node its one entry, 1).
+template <class T>
+void set_piece_partials(const Node& n, std::span<const T* const> a, Tape<T>& t, std::uint32_t k,
+                        std::uint32_t piece) {
+  std::span<T> d(t.partials.data() + t.offset[k], partial_count(n));
+  if (one_hot_partials(n))
+    d[0] = ScalarOps<T>::from_int(1);
+  else
+    op_partials<T>(n, piece, a, t.values[k], d);
+}
+/// The same without the argument values (a selection's partials do not read them).
+template <class T>
+void set_piece_partials(const Node& n, Tape<T>& t, std::uint32_t k, std::uint32_t piece) {
+  std::span<T> d(t.partials.data() + t.offset[k], partial_count(n));
+  if (one_hot_partials(n))
+    d[0] = ScalarOps<T>::from_int(1);
+  else
+    piece_partials<T>(n, piece, d);
+}
+
+/// Exact sweeps guard the size of an update acc + x * y before computing it: `check` may take
+/// (node, acc, x, y) for that, besides (node, value) after each update.
+template <class Check, class T>
+void check_before_update(Check& check, std::uint32_t k, const T& acc, const T& x, const T& y) {
+  if constexpr (std::is_invocable_v<Check&, std::uint32_t, const T&, const T&, const T&>) check(k, acc, x, y);
+}
+
 template <class T>
 void init_tape(const Program& p, Tape<T>& t) {
   using S = ScalarOps<T>;
@@ -50,8 +97,7 @@ void init_tape(const Program& p, Tape<T>& t) {
   for (const auto& l : p.literals) t.literal_values.push_back(S::from_literal(l));
   t.values.assign(p.m(), S::from_int(0));
   t.offset.assign(p.m() + 1, 0);
-  for (std::size_t k = 0; k < p.m(); ++k)
-    t.offset[k + 1] = t.offset[k] + static_cast<std::uint32_t>(p.nodes[k].args.size());
+  for (std::size_t k = 0; k < p.m(); ++k) t.offset[k + 1] = t.offset[k] + partial_count(p.nodes[k]);
   t.partials.assign(t.offset.back(), S::from_int(0));
   t.choices.assign(p.m(), Choice{});
   t.certainty.assign(p.m(), Certainty::Exact);
@@ -77,15 +123,16 @@ void gather_args(const Tape<T>& t, const Node& n, std::vector<const T*>& out) {
 ///                                                  precheck) before a smooth op; throws;
 ///   void check(k, const T& value)                  size / overflow guard on a new value;
 ///   Certainty last_certainty()                     how the last choose/order was decided.
-/// `order_cache` holds the current sort group's order between its nodes.
+/// `order` holds the current sort group's order between its nodes, and `args` its gathered
+/// arguments: the ranks of a group are evaluated right after their lead, which gathers once.
 template <class T, class Policy>
 void eval_node(const Program& p, std::uint32_t k, Tape<T>& t, Policy& pol,
                std::vector<const T*>& args, std::vector<std::uint32_t>& order,
                std::vector<bool>& same_as_prev) {
   const Node& n = p.nodes[k];
-  gather_args(t, n, args);
+  if (n.op != Op::Sort || k == n.group_first || args.size() != n.args.size()) gather_args(t, n, args);
   const std::span<const T* const> a(args);
-  std::span<T> d(t.partials.data() + t.offset[k], n.args.size());
+  std::span<T> d(t.partials.data() + t.offset[k], partial_count(n));
   if (!op_info(n.op).selection) {
     pol.precheck(k, a);
     t.values[k] = op_value<T>(n, 0, a);
@@ -109,7 +156,7 @@ void eval_node(const Program& p, std::uint32_t k, Tape<T>& t, Policy& pol,
     }
     t.choices[k] = c;
     t.values[k] = op_value<T>(n, c.piece, a);
-    op_partials<T>(n, c.piece, a, t.values[k], d);
+    set_piece_partials(n, a, t, k, c.piece);
   }
   for (auto& di : d) pol.check(k, di);
 }
@@ -145,10 +192,12 @@ Matrix<T> backward_jacobian(const Program& p, const Tape<T>& t, Check&& check) {
     for (auto k = static_cast<std::uint32_t>(p.m()); k-- > p.p();) {
       if (!nonzero[k]) continue;  // a zero adjoint contributes nothing
       const Node& n = p.nodes[k];
-      for (std::size_t i = 0; i < n.args.size(); ++i) {
-        const Arg a = n.args[i];
+      const std::uint32_t count = partial_count(n);
+      for (std::size_t i = 0; i < count; ++i) {
+        const Arg a = partial_arg(n, t, k, i);
         if (!a.is_node()) continue;
-        if (SELGRAD_MUTANT(2) && i > 0 && i + 1 == n.args.size()) continue;  // drops the last term
+        if (SELGRAD_MUTANT(2) && i > 0 && i + 1 == count) continue;  // drops the last term
+        check_before_update(check, k, v[a.index], v[k], t.partials[t.offset[k] + i]);
         if (SELGRAD_MUTANT(6))  // overwrites instead of accumulating
           v[a.index] = T(v[k] * t.partials[t.offset[k] + i]);
         else
@@ -174,13 +223,17 @@ Matrix<T> forward_jacobian(const Program& p, const Tape<T>& t, Check&& check) {
   for (auto k = static_cast<std::uint32_t>(np); k < p.m(); ++k) {
     const Node& n = p.nodes[k];
     T* row = rows.data() + std::size_t{k} * np;
-    for (std::size_t i = 0; i < n.args.size(); ++i) {
-      const Arg a = n.args[i];
+    const std::uint32_t count = partial_count(n);
+    for (std::size_t i = 0; i < count; ++i) {
+      const Arg a = partial_arg(n, t, k, i);
       if (!a.is_node()) continue;
-      if (SELGRAD_MUTANT(2) && i > 0 && i + 1 == n.args.size()) continue;  // drops the last term
+      if (SELGRAD_MUTANT(2) && i > 0 && i + 1 == count) continue;  // drops the last term
       const T& di = t.partials[t.offset[k] + i];
       const T* src = rows.data() + std::size_t{a.index} * np;
-      for (std::size_t c = 0; c < np; ++c) row[c] += T(di * src[c]);
+      for (std::size_t c = 0; c < np; ++c) {
+        check_before_update(check, k, row[c], di, src[c]);
+        row[c] += T(di * src[c]);
+      }
     }
     for (std::size_t c = 0; c < np; ++c) check(k, row[c]);
   }

@@ -36,12 +36,13 @@ AntichainHull antichain_hull(const Program& p, const Tape<Rational>& t, const st
   for (auto k = static_cast<std::uint32_t>(m); k-- > np;) {
     if (adj[k].sign() == 0) continue;
     const Node& n = p.nodes[k];
-    for (std::size_t i = 0; i < n.args.size(); ++i) {
-      if (!n.args[i].is_node()) continue;
+    for (std::uint32_t i = 0, count = partial_count(n); i < count; ++i) {
+      const Arg a = partial_arg(n, t, k, i);
+      if (!a.is_node()) continue;
       const Rational& d = z[t.offset[k] + i];
       if (d.sign() == 0) continue;
-      adj[n.args[i].index] += adj[k] * d;
-      check(k, adj[n.args[i].index]);
+      adj[a.index] += adj[k] * d;
+      check(k, adj[a.index]);
     }
   }
 
@@ -68,11 +69,12 @@ AntichainHull antichain_hull(const Program& p, const Tape<Rational>& t, const st
       continue;
     }
     const Node& n = p.nodes[k];
-    for (std::size_t i = 0; i < n.args.size(); ++i) {
-      if (!n.args[i].is_node()) continue;
+    for (std::uint32_t i = 0, count = partial_count(n); i < count; ++i) {
+      const Arg a = partial_arg(n, t, k, i);
+      if (!a.is_node()) continue;
       const Rational& d = z[t.offset[k] + i];
       if (d.sign() == 0) continue;
-      const auto& src = tan[n.args[i].index];
+      const auto& src = tan[a.index];
       for (std::size_t c = 0; c < np; ++c)
         if (src[c].sign() != 0) {
           tan[k][c] += d * src[c];

@@ -109,7 +109,9 @@ class PointEvaluator {
  public:
   explicit PointEvaluator(Tape tape, JacobianMode mode = JacobianMode::Auto);
 
-  /// Outputs only. Throws selgrad::Error (kind Domain) naming the first failing node.
+  /// Outputs only. Throws selgrad::Error (kind Domain) naming the first failing node. Every
+  /// entry point throws Error (kind Usage) when a span's size is not the program's: x has p
+  /// values, outputs q, gradient p.
   void values(std::span<const double> x, std::span<double> outputs);
   /// Value and gradient of output 0 (the usual case of a loss): returns the value.
   double value_and_gradient(std::span<const double> x, std::span<double> gradient);
@@ -131,8 +133,10 @@ class PointEvaluator {
   std::vector<std::uint8_t> tie_;
   std::vector<std::uint32_t> order_;  ///< sort scratch
   std::vector<std::uint8_t> same_;     ///< sort scratch
+  std::vector<std::uint32_t> merge_;   ///< sort scratch
   std::vector<const double*> arg_rows_;  ///< operand rows of a sort statement
   std::vector<double*> partial_rows_;
+  std::vector<double> permute_;       ///< a sort group's rows during its permutation
 };
 
 /// Finds the first node (up to node `last`) at which a point's evaluation fails, given the rows

@@ -16,6 +16,12 @@
 // dispatch on the op:
 //   adj[operand[e]] += adj[k] * row[partial[e]]   for every operand position e of node k,
 // where literal operands scatter into their constant row's adjoint, which nobody reads.
+//
+// Sort statements are the exception: rank r's local gradient is one-hot at the argument its
+// rank takes, which is known per lane only. The k ranks of a group share one operand slice
+// (O(k) operands, not O(k^2)); rank r owns the edge of operand position r, with partial 1, and
+// a SortPermutation in each sweep moves the k values of the group's rows into rank order per
+// lane (see SortPermutation). So a k-way sort costs O(k) edges and rows in every sweep.
 #pragma once
 
 #include <cstdint>
@@ -49,11 +55,27 @@ struct Instr {
   Shape shape;
   Cmp cmp;                 ///< Select only
   std::uint8_t computes;   ///< 1 if some partial is computed into a scratch row (see Tape)
-  std::uint16_t count;     ///< number of operands (sort: group size k)
+  std::uint16_t count;     ///< number of operands (sort: group size k, every rank the same slice)
   std::uint16_t kernel;    ///< op * kShapes + shape: the index of its kernel
   std::uint32_t first;     ///< index of the first operand in Tape::operand / Tape::partial
-  std::int32_t power;      ///< Powi only
+  std::int32_t power;      ///< Powi: the exponent; SortGroup / SortRank: the node's rank r
   std::uint32_t selection; ///< index among the selection nodes (selection ops only)
+};
+
+/// The per-lane routing of one sort group in a sweep. Rank r of a group (nodes lead + r) takes
+/// the argument at position order[r] (its piece, recorded per lane by the forward pass), so
+/// Algorithm 2 through the group is adj[arg order[r]] += adj[rank r]. The sweeps do it with
+/// static edges between a group row and an argument of the same position (lead + j and
+/// argument j, partial 1) and this step, which permutes the group's k rows lane by lane:
+///   backward: row lead + order[r] <- adjoint of rank r (0 if rank r is not reached), before
+///             the edges lead + j -> argument j;
+///   forward:  row lead + r <- row lead + order[r], after the edges argument j -> lead + j.
+struct SortPermutation {
+  std::uint32_t at;         ///< runs before edge `at` of its edge list
+  std::uint32_t lead;       ///< node of rank 0; the ranks are lead .. lead + size - 1
+  std::uint32_t size;
+  std::uint32_t selection;  ///< selection index of rank 0 (rank r's piece is at selection + r)
+  std::vector<std::uint8_t> reached;  ///< backward: whether rank r is reached from the output
 };
 
 /// Why a lane's evaluation is not valid (per-lane domain errors of the double engine).
@@ -93,10 +115,19 @@ struct GatheredSweep {
   struct Term {
     std::uint32_t src, partial;
   };
+  /// A SortPermutation at destination `at` of the gathered sweep: reads row src[j] (kNoRow: the
+  /// value 0) for position j, writes the group's own rows (see SortPermutation).
+  struct Permutation {
+    static constexpr std::uint32_t kNoRow = 0xffffffffu;
+    std::uint32_t at, lead, size, selection;
+    bool backward;
+    std::vector<std::uint32_t> src;
+  };
   std::vector<std::uint32_t> dst;
   std::vector<std::uint32_t> first;  ///< dst.size() + 1 offsets into `term`
   std::vector<Term> term;
   std::vector<std::uint32_t> result_row;
+  std::vector<Permutation> permutations;  ///< in sweep order
 };
 
 /// A stretch of Tape::schedule whose nodes share one kernel and one dependency level
@@ -124,10 +155,13 @@ struct Tape {
   /// order, only the nodes output j depends on, only operands that are nodes (math.md L1: the
   /// sweep never resets an adjoint once written).
   std::vector<std::vector<ReverseStep>> reverse;
+  std::vector<std::vector<SortPermutation>> reverse_sorts;  ///< per output, in sweep order
   std::vector<std::vector<std::uint32_t>> reached_inputs;  ///< per output: inputs it depends on
   /// Algorithm 2's forward mode as a flat edge list, in node order: tangent[dst] (+)= tangent[src]
   /// * row[partial] over the node operands of every computed node (`assign` on the first).
   std::vector<ReverseStep> forward;
+  std::vector<SortPermutation> forward_sorts;  ///< in node order
+  std::uint32_t max_sort_size = 0;             ///< largest sort group (0: none)
   /// Computed nodes without node operands (all literals): their tangent is 0.
   std::vector<std::uint32_t> constant_nodes;
   /// A forward order for one point: the computed nodes by dependency level, and within a level
@@ -149,12 +183,20 @@ struct Tape {
   std::size_t selections() const { return selection_node.size(); }
 };
 
-/// Compiles a program (validated first). Literals are rounded to nearest double (exact when
-/// dyadic and in range; a fraction n/d whose n and d are not exact doubles may be off by one
-/// more ulp).
-Tape compile(const Program& program);
+/// Caps of compile(), checked before the memory they bound is allocated.
+struct CompileLimits {
+  /// Edges of all outputs' backward sweeps together (Tape::reverse, 16 bytes each, and as much
+  /// again for a batch's gathered sweeps): q outputs over a deep program would otherwise need
+  /// q times its edges (`selgrad grad --engine fast --max-sweep-edges`). Default 2^25.
+  std::size_t max_sweep_edges = std::size_t{1} << 25;
+};
 
-/// A literal rounded to the nearest double (see compile()).
+/// Compiles a validated program. Literals are rounded to the nearest double (literal_to_double).
+/// Throws Error (Resource) naming the output whose sweep exceeds CompileLimits::max_sweep_edges.
+Tape compile(const Program& program, const CompileLimits& limits = {});
+
+/// A literal's exact value rounded to the nearest double (ties to even), subnormals and
+/// overflow to infinity included: one correct rounding (literal_to_double.cpp).
 double literal_to_double(const Literal& literal);
 
 /// Tape::reverse[j] (backward = true) or Tape::forward gathered by destination (see

@@ -22,6 +22,7 @@
 #include "selgrad/program/op.hpp"
 #include "selgrad/program/program.hpp"
 #include "selgrad/program/symbolic.hpp"
+#include "selgrad/program/stable_order.hpp"
 
 namespace selgrad {
 

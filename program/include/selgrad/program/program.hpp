@@ -4,11 +4,14 @@
 // A node's arguments are earlier nodes or exact literals, so pr(k) is the set of node arguments
 // of node k and every argument index is smaller than k (programs never overwrite a value).
 // A multi-output `sort` statement with k names becomes k consecutive Sort nodes sharing their
-// arguments; node `group_first + r` is the r-th largest value (rank r).
+// arguments; node `group_first + r` is the r-th largest value (rank r). The k nodes share one
+// argument list (ArgList copies share storage), so a k-way sort takes O(k) memory, not O(k^2).
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <initializer_list>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,12 +31,64 @@ struct Arg {
   friend bool operator==(const Arg&, const Arg&) = default;
 };
 
+/// A node's arguments: reads like a std::vector<Arg>, but copies share one storage until one of
+/// them is modified (copy on write). The k nodes of a sort statement are copies of one list, so
+/// the statement stores its k arguments once; any other node owns its list alone.
+class ArgList {
+ public:
+  ArgList() = default;
+  ArgList(std::vector<Arg> args)  // NOLINT(google-explicit-constructor): a list is a vector
+      : data_(args.empty() ? nullptr : std::make_shared<std::vector<Arg>>(std::move(args))) {}
+  ArgList(std::initializer_list<Arg> args) : ArgList(std::vector<Arg>(args)) {}
+
+  const std::vector<Arg>& vector() const { return data_ ? *data_ : empty_list(); }
+  operator const std::vector<Arg>&() const { return vector(); }  // NOLINT: reads as a vector
+  std::size_t size() const { return data_ ? data_->size() : 0; }
+  bool empty() const { return size() == 0; }
+  const Arg& operator[](std::size_t i) const { return (*data_)[i]; }
+  const Arg* data() const { return data_ ? data_->data() : nullptr; }
+  const Arg* begin() const { return data(); }
+  const Arg* end() const { return data() + size(); }
+  const Arg& front() const { return data_->front(); }
+  const Arg& back() const { return data_->back(); }
+  /// Whether both lists are one storage (then they are equal without a comparison).
+  bool shares_storage_with(const ArgList& other) const { return data_ && data_ == other.data_; }
+
+  // Modifiers: the list first gets storage of its own, so copies never see each other's edits.
+  Arg& operator[](std::size_t i) { return own()[i]; }
+  Arg* begin() { return own().data(); }
+  Arg* end() { return begin() + size(); }
+  void push_back(Arg a) { own().push_back(a); }
+  void pop_back() { own().pop_back(); }
+  void clear() { data_.reset(); }
+  void reserve(std::size_t n) { own().reserve(n); }
+  void resize(std::size_t n) { own().resize(n); }
+
+  friend bool operator==(const ArgList& a, const ArgList& b) {
+    return a.data_ == b.data_ || a.vector() == b.vector();
+  }
+  friend bool operator==(const ArgList& a, const std::vector<Arg>& b) { return a.vector() == b; }
+
+ private:
+  static const std::vector<Arg>& empty_list() {
+    static const std::vector<Arg> kEmpty;
+    return kEmpty;
+  }
+  std::vector<Arg>& own() {
+    if (!data_) data_ = std::make_shared<std::vector<Arg>>();
+    else if (data_.use_count() > 1) data_ = std::make_shared<std::vector<Arg>>(*data_);
+    return *data_;
+  }
+  std::shared_ptr<std::vector<Arg>> data_;
+};
+
 struct Node {
   std::string name;
   Op op = Op::Input;
   /// Arguments in written order. For `lin c0 c1 a1 c2 a2 ...` these are c0, c1, a1, ...;
   /// for `select CMP u v a b` they are u, v, a, b; for `powi a k` only a (k is `power`).
-  std::vector<Arg> args;
+  /// The nodes of one sort statement share one list (see ArgList).
+  ArgList args;
   Cmp cmp = Cmp::Lt;              ///< select only
   std::int64_t power = 0;         ///< powi only
   std::uint32_t group_first = 0;  ///< sort only: index of the statement's first node

@@ -41,7 +41,16 @@ struct Options {
   /// Exact arithmetic: largest size (numerator + denominator bits) any value, local derivative or
   /// adjoint may reach. Bit sizes grow exponentially with multiplicative depth; the cap turns
   /// runaway growth into an Error naming the node instead of an exhausted machine.
+  /// The cap is checked before each result is computed, on a bound from the operands' sizes
+  /// (`selgrad --max-bits`).
   std::size_t max_operand_bits = std::size_t{1} << 20;
+  /// Exact arithmetic: largest total size of the values one evaluation computes (node values,
+  /// local derivatives, intermediate sums and products, adjoint or tangent updates), each counted
+  /// by its bound before it is computed. It bounds the evaluation's memory (at most this many
+  /// bits of values are alive) and its time (GMP's arithmetic is quasi-linear in the bits it
+  /// produces) where the per-value cap alone does not: a million nodes of a million bits each
+  /// (`selgrad --max-total-bits`). Default 2^33 bits (1 GiB).
+  std::size_t max_total_bits = std::size_t{1} << 33;
   /// Tie closure: most branch combinations enumerated before giving up with an Error.
   std::size_t max_closure_combinations = std::size_t{1} << 16;
 };

@@ -58,22 +58,25 @@ template <Op op>
 using RuleOf = All::at<static_cast<std::size_t>(op)>;
 
 namespace detail {
+/// A table of one function per rule, each calling f with that rule: one indirect call per visit
+/// (an if-chain over the ops would cost a comparison per op).
 template <class F, std::size_t... I>
-constexpr decltype(auto) visit(Op op, F&& f, std::index_sequence<I...>) {
+inline decltype(auto) visit(Op op, F&& f, std::index_sequence<I...>) {
+  using Fn = std::remove_reference_t<F>;
   using R = decltype(f(All::at<0>{}));
+  static constexpr R (*table[])(Fn&) = {+[](Fn& g) -> R { return g(All::at<I>{}); }...};
+  const auto i = static_cast<std::size_t>(op);
   if constexpr (std::is_void_v<R>) {
-    ((static_cast<std::size_t>(op) == I ? (f(All::at<I>{}), true) : false) || ...);
+    if (i < sizeof...(I)) table[i](f);
   } else {
-    std::remove_cvref_t<R> out{};
-    ((static_cast<std::size_t>(op) == I ? (out = f(All::at<I>{}), true) : false) || ...);
-    return out;
+    return i < sizeof...(I) ? table[i](f) : R{};
   }
 }
 }  // namespace detail
 
 /// Calls f(Rule{}) with the rule of `op`; every instantiation must return the same type.
 template <class F>
-constexpr decltype(auto) visit(Op op, F&& f) {
+inline decltype(auto) visit(Op op, F&& f) {
   return detail::visit(op, std::forward<F>(f), std::make_index_sequence<All::size>{});
 }
 

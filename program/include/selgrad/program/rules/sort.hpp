@@ -9,6 +9,7 @@
 
 #include "selgrad/program/mutant.hpp"
 #include "selgrad/program/rules/common.hpp"
+#include "selgrad/program/stable_order.hpp"
 
 namespace selgrad::rules {
 
@@ -40,21 +41,25 @@ struct Sort : Selection {
   /// The stable decreasing order of k arguments: order[r] is the position of the argument at
   /// rank r. same_as_prev[r] (r >= 1) is set when rank r's value equals rank r-1's: maximal runs
   /// of set flags are the groups of tied values, within which the index closure (D5) admits
-  /// every permutation. Insertion sort: any answers of the oracle (even inconsistent ones from an
-  /// uncertified comparison) give a permutation, never undefined behaviour.
+  /// every permutation. A merge sort (stable_order.hpp): O(k log k) comparisons, and any answers
+  /// of the oracle (even inconsistent ones from an uncertified comparison) give a permutation,
+  /// never undefined behaviour. `scratch` is working space.
   template <class O, class Order, class Same>
-  static void order(std::uint32_t k, O& o, Order& order, Same& same_as_prev) {
-    order.resize(k);
-    for (std::uint32_t i = 0; i < k; ++i) order[i] = i;
-    for (std::uint32_t i = 1; i < k; ++i)
-      for (std::uint32_t j = i; j > 0; --j) {
-        const Sign s = o.sign_diff(order[j], order[j - 1]);
-        // mutant 3: ties go the other way
-        if (!(SELGRAD_MUTANT(3) ? s != Sign::Negative : moves_ahead(s))) break;
-        std::swap(order[j], order[j - 1]);
-      }
+  static void order(std::uint32_t k, O& o, Order& order, Same& same_as_prev, std::vector<std::uint32_t>& scratch) {
+    stable_merge_order(
+        k,
+        [&](std::uint32_t later, std::uint32_t earlier) {
+          const Sign s = o.sign_diff(later, earlier);
+          return SELGRAD_MUTANT(3) ? s != Sign::Negative : moves_ahead(s);  // mutant 3: ties go the other way
+        },
+        order, scratch);
     same_as_prev.assign(k, false);
     for (std::uint32_t r = 1; r < k; ++r) same_as_prev[r] = o.sign_diff(order[r], order[r - 1]) == Sign::Zero;
+  }
+  template <class O, class Order, class Same>
+  static void order(std::uint32_t k, O& o, Order& order, Same& same_as_prev) {
+    std::vector<std::uint32_t> scratch;
+    Sort::order(k, o, order, same_as_prev, scratch);
   }
   /// Whether rank r is tied (its value equals a neighbouring rank's).
   template <class Same>
@@ -65,9 +70,12 @@ struct Sort : Selection {
   static T value(const A& a, std::uint32_t piece) {
     return T(a[piece]);
   }
+  /// The local gradient of a rank is one-hot: 1 at the argument its rank takes (`piece`), 0
+  /// elsewhere. Engines may keep that one entry (a k-way sort then costs O(k), not O(k^2)).
+  static constexpr std::uint32_t one_hot_at(std::uint32_t piece) { return piece; }
   template <class T, class A, class D>
   static void partials(const A& a, std::uint32_t piece, const T&, D& d) {
-    for (std::uint32_t i = 0; i < a.size(); ++i) d[i] = i == piece ? one<T>() : zero<T>();
+    for (std::uint32_t i = 0; i < a.size(); ++i) d[i] = i == one_hot_at(piece) ? one<T>() : zero<T>();
   }
 };
 
