@@ -8,6 +8,7 @@
 #include <map>
 
 #include "selgrad/program/error.hpp"
+#include "selgrad/program/mutant.hpp"
 
 namespace selgrad::reference {
 namespace {
@@ -464,6 +465,7 @@ std::optional<bool> box_test(const std::vector<Matrix<Rational>>& ms, bool trans
       for (std::size_t c = 0; c < k; ++c) line[c] = transpose ? m[c][r] : m[r][c];
       if (std::find(seen[r].begin(), seen[r].end(), line) == seen[r].end()) seen[r].push_back(std::move(line));
     }
+  if (SELGRAD_MUTANT(27)) seen[k - 1].resize(1);  // mutant 27: the box keeps one line of the last row
   vertices = 1;
   for (const auto& s : seen) {
     if (vertices > kBoxCap / s.size()) return std::nullopt;
@@ -510,7 +512,7 @@ HullInvertibility quadratic_form_test(const std::vector<Matrix<Rational>>& ms, i
   HullInvertibility h;
   std::vector<std::size_t> subset;
   std::function<bool(std::size_t)> visit = [&](std::size_t next) -> bool {
-    if (subset.size() >= 2) {
+    if (subset.size() >= 2 && !(SELGRAD_MUTANT(28) && subset.size() > 2)) {  // mutant 28: edges only
       // Stationary point of w^T Q_S w on { sum w = 1 }: [2 Q_S 1; 1^T 0] [w; mu] = [0; 1].
       const std::size_t s = subset.size();
       Matrix<Rational> kkt(s + 1, std::vector<Rational>(s + 1, Rational(0))), rhs(s + 1, std::vector<Rational>(1));
@@ -628,6 +630,7 @@ std::optional<Matrix<Rational>> solve(const Matrix<Rational>& m, const Matrix<Ra
     for (std::size_t j = col; j < k + c; ++j) a[col][j] *= inv;
     for (std::size_t i = 0; i < k; ++i) {
       if (i == col || a[i][col] == 0) continue;
+      if (SELGRAD_MUTANT(25) && i < col) continue;  // mutant 25: rows above the pivot are not cleared
       const Rational f = a[i][col];
       for (std::size_t j = col; j < k + c; ++j) a[i][j] -= f * a[col][j];
     }
@@ -655,7 +658,7 @@ ImplicitResult implicit_jacobian(const Program& f, std::size_t n, const std::vec
     throw Error(ErrorKind::Domain, {},
                 unknowns_text(f, n) + " is singular at this point: B = " + matrix_text(r.b) +
                     "; the implicit rule does not apply");
-  r.jacobian = negated(*sol);
+  r.jacobian = SELGRAD_MUTANT(24) ? *sol : negated(*sol);  // mutant 24: B^{-1} A, not its negation
   r.outputs = std::move(e.outputs);
   r.branches = std::move(e.branches);
   return r;
@@ -787,7 +790,9 @@ HullInvertibility hull_invertibility(const std::vector<Matrix<Rational>>& ms) {
       for (std::size_t j = i + 1; j < count; ++j) {
         const Poly p = segment_det(ms[i], ms[j]);
         const auto chain = sturm_chain(p);
-        if (variations(chain, Rational(0)) > variations(chain, Rational(1)))
+        // mutant 26: the root count is read backwards, so no segment ever fails
+        if (SELGRAD_MUTANT(26) ? variations(chain, Rational(0)) < variations(chain, Rational(1))
+                               : variations(chain, Rational(0)) > variations(chain, Rational(1)))
           return segment_failure(ms, i, j, p, "");
       }
     // 5. Two matrices: the hull is the segment.

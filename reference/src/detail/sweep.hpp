@@ -178,6 +178,7 @@ Matrix<T> forward_jacobian(const Program& p, const Tape<T>& t, Check&& check) {
       const Arg a = n.args[i];
       if (!a.is_node()) continue;
       if (SELGRAD_MUTANT(2) && i > 0 && i + 1 == n.args.size()) continue;  // drops the last term
+      if (SELGRAD_MUTANT(8) && i == 0 && n.args.size() > 1) continue;  // forward mode drops the first term
       const T& di = t.partials[t.offset[k] + i];
       const T* src = rows.data() + std::size_t{a.index} * np;
       for (std::size_t c = 0; c < np; ++c) row[c] += T(di * src[c]);
