@@ -23,7 +23,7 @@ int cmd_closure(const Args& a) {
     Json jacobians = Json::array();
     for (const auto& m : c.jacobians) jacobians.push_back(json_matrix(m));
     j["jacobians"] = std::move(jacobians);
-    j["zero_in_hull"] = c.zero_in_hull ? Json(*c.zero_in_hull) : Json(nullptr);
+    j["zero_in_hull"] = c.zero_in_hull ? Json(*c.zero_in_hull != SELGRAD_MUTANT(64)) : Json(nullptr);  // mutant 64: negated
     Json tied = Json::array();
     for (auto k : c.tied_nodes) tied.push_back(p.nodes[k].name);
     j["tied_nodes"] = std::move(tied);

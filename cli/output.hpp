@@ -4,6 +4,7 @@
 // helpers only, so that the JSON and text forms stay one place each.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "selgrad/certify/certify.hpp"
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/program.hpp"
 #include "selgrad/reference/evaluate.hpp"
 
@@ -152,6 +154,8 @@ Json json_result(const Program& p, const std::vector<T>& outputs, const Matrix<T
   Json j;
   j["outputs"] = json_list(outputs);
   j["jacobian"] = json_matrix(jacobian);
+  if (SELGRAD_MUTANT(63))  // mutant 63: every row printed with its columns in reverse order
+    for (auto& row : j["jacobian"]) std::reverse(row.begin(), row.end());
   j["branches"] = json_branches(p, branches);
   return j;
 }

@@ -7,6 +7,7 @@
 
 #include <rapidcheck.h>
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,7 +19,9 @@ struct PropertyDef {
   std::string description;  ///< one line: what is checked
   int cases = 100;          ///< cases per CI run (the budget); --cases / --scale override
   int max_size = 100;       ///< RapidCheck's size ramps from 0 to this over the cases
-  rc::detail::Property property;
+  /// One case: draws its values (`*gen`), asserts with RC_ASSERT / RC_FAIL, discards with
+  /// RC_PRE / RC_DISCARD. main.cpp turns it into a RapidCheck property.
+  std::function<void()> body;
 };
 
 /// Every registered property, in registration order (sorted by id before running).
@@ -30,10 +33,8 @@ std::string claim_of(const std::string& id);
 /// Registers a property at static initialisation:
 ///   static const Register reg("L1.matrix", "P_p prod(...) = P_p prod(...)", 300, [] { ... });
 struct Register {
-  template <class Testable>
-  Register(std::string id, std::string description, int cases, Testable&& testable, int max_size = 100) {
-    registry().push_back({std::move(id), std::move(description), cases, max_size,
-                          rc::detail::toProperty(std::forward<Testable>(testable))});
+  Register(std::string id, std::string description, int cases, std::function<void()> body, int max_size = 100) {
+    registry().push_back({std::move(id), std::move(description), cases, max_size, std::move(body)});
   }
 };
 

@@ -43,11 +43,16 @@ void bm_replay(benchmark::State& state, std::size_t n) {
   record_program();
   std::vector<double> out(n), grad(n * 4);
   double w = 1;
-  for (auto _ : state) {
+  const auto pass = [&] {
     for (std::size_t l = 0; l < n; ++l) {
       zos_forward(kTag, 1, 4, Gradient ? 1 : 0, &x[4 * l], &out[l]);
       if constexpr (Gradient) fos_reverse(kTag, 1, 4, &w, &grad[4 * l]);
     }
+  };
+  pass();
+  if constexpr (Gradient) require_same_batch_gradient(bench_name("batch", "adolc", "gradient", n), grad, n);
+  for (auto _ : state) {
+    pass();
     benchmark::DoNotOptimize(out.data());
   }
   std::size_t s[STAT_SIZE];

@@ -27,7 +27,7 @@ struct DoubleOps {
 void bm_forward(benchmark::State& state, std::size_t n) {
   const auto x = batch_points(n);
   std::vector<double> out(n), grad(n * 4);
-  for (auto _ : state) {
+  const auto pass = [&] {
     for (std::size_t l = 0; l < n; ++l) {
       const AD x0(x[4 * l], 4, 0), x1(x[4 * l + 1], 4, 1), x2(x[4 * l + 2], 4, 2), x3(x[4 * l + 3], 4, 3);
       const AD y = batch_function<EigenOps, AD>(x0, x1, x2, x3);
@@ -35,6 +35,11 @@ void bm_forward(benchmark::State& state, std::size_t n) {
       Eigen::Map<Deriv> g(&grad[4 * l]);
       g = y.derivatives();
     }
+  };
+  pass();
+  require_same_batch_gradient(bench_name("batch", "eigen", "gradient", n), grad, n);
+  for (auto _ : state) {
+    pass();
     benchmark::DoNotOptimize(out.data());
     benchmark::DoNotOptimize(grad.data());
   }

@@ -17,6 +17,8 @@ template <bool Gradient>
 void bm_hand(benchmark::State& state, std::size_t n) {
   const auto c = batch_columns(batch_points(n));
   std::vector<double> out(n), grad(n * 4);
+  hand_batch<Gradient>(c.data(), n, out.data(), grad.data());
+  if constexpr (Gradient) require_same_batch_gradient(bench_name("batch", "hand", "gradient", n), grad, n);
   for (auto _ : state) {
     hand_batch<Gradient>(c.data(), n, out.data(), grad.data());
     benchmark::DoNotOptimize(out.data());

@@ -18,7 +18,7 @@ struct SacadoOps {
 void bm_gradient(benchmark::State& state, std::size_t n) {
   const auto x = batch_points(n);
   std::vector<double> out(n), grad(n * 4);
-  for (auto _ : state) {
+  const auto pass = [&] {
     for (std::size_t l = 0; l < n; ++l) {
       AD x0(x[4 * l]), x1(x[4 * l + 1]), x2(x[4 * l + 2]), x3(x[4 * l + 3]);
       const AD y = batch_function<SacadoOps, AD>(x0, x1, x2, x3);
@@ -30,6 +30,11 @@ void bm_gradient(benchmark::State& state, std::size_t n) {
       g[2] = x2.adj();
       g[3] = x3.adj();
     }
+  };
+  pass();
+  require_same_batch_gradient(bench_name("batch", "sacado", "gradient", n), grad, n);
+  for (auto _ : state) {
+    pass();
     benchmark::DoNotOptimize(out.data());
   }
   state.counters["grad_diff"] = batch_gradient_distance(grad, n);

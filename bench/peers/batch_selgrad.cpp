@@ -1,5 +1,8 @@
 // Batched program, selgrad's batch engine (fast/evaluate.hpp, BatchEvaluator): the tape is
 // compiled once; values (function) or values + gradient over N points laid out input-major.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "batch.hpp"
@@ -18,6 +21,8 @@ void bm_engine(benchmark::State& state, std::size_t n) {
   o.record_branches = false;  // the program has no selection
   fast::BatchEvaluator eval(fast::compile(parse_program(kBatchProgram)), o);
   fast::BatchResult r;
+  eval.evaluate(x, n, r, fast::Layout::InputMajor);
+  if constexpr (Gradient) require_same_batch_gradient(bench_name("batch", "selgrad", "gradient", n), r.jacobian, n);
   for (auto _ : state) {
     eval.evaluate(x, n, r, fast::Layout::InputMajor);
     benchmark::DoNotOptimize(r.outputs.data());
@@ -37,6 +42,13 @@ const std::vector<double>& selgrad_batch_gradient(std::size_t n) {
     fast::BatchResult r;
     eval.evaluate(x, n, r, fast::Layout::InputMajor);
     slot = r.jacobian;  // q = 1: entry i of point l at 4l + i
+    // selgrad's own gradients against forward-mode dual numbers, before anything is timed.
+    const std::size_t k = std::min<std::size_t>(n, 4096);
+    const double d = batch_gradient_distance(slot, dual_batch_gradient(batch_points(n), k), k);
+    if (!(d <= kBatchGradientTolerance)) {
+      std::fprintf(stderr, "batch/selgrad: the gradients differ from forward-mode duals by %g of their norm\n", d);
+      std::exit(3);
+    }
   }
   return slot;
 }

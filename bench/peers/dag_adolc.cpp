@@ -106,6 +106,10 @@ void bm_record(benchmark::State& state, std::uint32_t ops, bool nonsmooth) {
   buffers(d);
   std::vector<double> g(d.inputs);
   double w = 1;
+  record(d, 1);
+  fos_reverse(tag_of(d), 1, static_cast<int>(d.inputs), &w, g.data());
+  require_same_gradient(bench_name(dag_workload(nonsmooth), "adolc", "record", ops),
+                        g, selgrad_dag_gradient(ops, nonsmooth));
   for (auto _ : state) {
     benchmark::DoNotOptimize(record(d, 1));
     fos_reverse(tag_of(d), 1, static_cast<int>(d.inputs), &w, g.data());
@@ -120,6 +124,10 @@ void bm_replay(benchmark::State& state, std::uint32_t ops, bool nonsmooth) {
   record(d, 0);
   std::vector<double> g(d.inputs);
   double w = 1, y = 0;
+  zos_forward(tag_of(d), 1, static_cast<int>(d.inputs), 1, d.point.data(), &y);
+  fos_reverse(tag_of(d), 1, static_cast<int>(d.inputs), &w, g.data());
+  require_same_gradient(bench_name(dag_workload(nonsmooth), "adolc", "replay", ops),
+                        g, selgrad_dag_gradient(ops, nonsmooth));
   for (auto _ : state) {
     zos_forward(tag_of(d), 1, static_cast<int>(d.inputs), 1, d.point.data(), &y);
     fos_reverse(tag_of(d), 1, static_cast<int>(d.inputs), &w, g.data());

@@ -29,11 +29,17 @@ void bm_forward(benchmark::State& state, std::uint32_t ops, bool nonsmooth) {
   std::vector<double> g(d.inputs);
   std::vector<AD> v;
   v.reserve(d.nodes());
-  for (auto _ : state) {
+  const auto pass = [&] {
     v.clear();
     for (std::uint32_t i = 0; i < d.inputs; ++i) v.emplace_back(d.point[i], 8, static_cast<Eigen::Index>(i));
     interpret<EigenOps>(d, v);
     for (std::uint32_t i = 0; i < d.inputs; ++i) g[i] = v.back().derivatives()[i];
+  };
+  pass();
+  require_same_gradient(bench_name(dag_workload(nonsmooth), "eigen", "forward", ops),
+                        g, selgrad_dag_gradient(ops, nonsmooth));
+  for (auto _ : state) {
+    pass();
     benchmark::DoNotOptimize(g.data());
   }
   state.counters["grad_diff"] = gradient_distance(g, selgrad_dag_gradient(ops, nonsmooth));

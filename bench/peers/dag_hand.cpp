@@ -21,6 +21,9 @@ void bm_hand(benchmark::State& state, std::uint32_t ops, bool nonsmooth) {
   const Dag& d = dag(ops, nonsmooth);
   HandTape h(d);
   std::vector<double> g(d.inputs);
+  h.run<Gradient>(d.point, g.data());
+  if constexpr (Gradient) require_same_gradient(bench_name(dag_workload(nonsmooth), "hand", "replay", ops),
+                                                g, selgrad_dag_gradient(ops, nonsmooth));
   for (auto _ : state) benchmark::DoNotOptimize(h.run<Gradient>(d.point, g.data()));
   if constexpr (Gradient) state.counters["grad_diff"] = gradient_distance(g, selgrad_dag_gradient(ops, nonsmooth));
   per_unit(state, "per_op", ops);

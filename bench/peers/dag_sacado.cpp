@@ -28,13 +28,19 @@ void bm_record(benchmark::State& state, std::uint32_t ops, bool nonsmooth) {
   const Dag& d = dag(ops, nonsmooth);
   std::vector<double> g(d.inputs);
   std::vector<AD> v;
-  for (auto _ : state) {
+  const auto pass = [&] {
     v.clear();
     v.reserve(d.nodes());
     for (std::uint32_t i = 0; i < d.inputs; ++i) v.emplace_back(d.point[i]);
     interpret<SacadoOps>(d, v);
     AD::Gradcomp();
     for (std::uint32_t i = 0; i < d.inputs; ++i) g[i] = v[i].adj();
+  };
+  pass();
+  require_same_gradient(bench_name(dag_workload(nonsmooth), "sacado", "record", ops),
+                        g, selgrad_dag_gradient(ops, nonsmooth));
+  for (auto _ : state) {
+    pass();
     benchmark::DoNotOptimize(g.data());
   }
   v.clear();

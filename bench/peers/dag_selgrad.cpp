@@ -47,6 +47,9 @@ void bm_replay(benchmark::State& state, std::uint32_t ops, bool nonsmooth) {
   const Dag& d = dag(ops, nonsmooth);
   fast::PointEvaluator eval(fast::compile(dag_program(ops, nonsmooth)));
   std::vector<double> g(d.inputs);
+  eval.value_and_gradient(d.point, g);
+  require_same_gradient(bench_name(dag_workload(nonsmooth), "selgrad", "replay", ops),
+                        g, selgrad_dag_gradient(ops, nonsmooth));
   for (auto _ : state) benchmark::DoNotOptimize(eval.value_and_gradient(d.point, g));
   state.counters["grad_diff"] = gradient_distance(g, selgrad_dag_gradient(ops, nonsmooth));
   state.counters["tape_MiB"] = tape_bytes(eval.tape()) / (1024.0 * 1024.0);
@@ -57,10 +60,14 @@ void bm_record(benchmark::State& state, std::uint32_t ops, bool nonsmooth) {
   const Dag& d = dag(ops, nonsmooth);
   const Program& p = dag_program(ops, nonsmooth);
   std::vector<double> g(d.inputs);
-  for (auto _ : state) {
+  const auto pass = [&] {
     fast::PointEvaluator eval(fast::compile(p));
-    benchmark::DoNotOptimize(eval.value_and_gradient(d.point, g));
-  }
+    return eval.value_and_gradient(d.point, g);
+  };
+  pass();
+  require_same_gradient(bench_name(dag_workload(nonsmooth), "selgrad", "record", ops),
+                        g, selgrad_dag_gradient(ops, nonsmooth));
+  for (auto _ : state) benchmark::DoNotOptimize(pass());
   state.counters["grad_diff"] = gradient_distance(g, selgrad_dag_gradient(ops, nonsmooth));
   per_unit(state, "per_op", ops);
 }
@@ -75,6 +82,9 @@ const std::vector<double>& selgrad_dag_gradient(std::uint32_t ops, bool nonsmoot
     fast::PointEvaluator eval(fast::compile(dag_program(ops, nonsmooth)));
     slot.resize(d.inputs);
     eval.value_and_gradient(d.point, slot);
+    // selgrad's own gradient against the generator's forward mode, before anything is timed.
+    require_same_gradient(bench_name(dag_workload(nonsmooth), "selgrad", "gradient", ops), slot,
+                          d.gradient);
   }
   return slot;
 }

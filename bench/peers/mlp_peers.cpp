@@ -12,6 +12,9 @@
 #include "selgrad/eigen.hpp"
 #include <benchmark/benchmark.h>
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -66,9 +69,35 @@ void bm_selgrad_forward(benchmark::State& state, MlpConfig c) {
   mlp_counters(state, c);
 }
 
+/// The hand-written MLP's parameter gradient must be selgrad's (Network::gradient, the same
+/// initial weights and batch) before it is timed, relative to the gradient's norm: the two sum
+/// the same products in different orders (GEMM blocking), about 1e-15 apart; otherwise the
+/// suite stops (exit status 3).
+void require_same_mlp_gradient(const MlpConfig& c, HandMlp& hand, const Matrix& x, const Matrix& t) {
+  Network net = mlp(c.sizes, Activation::Relu, 1);
+  net.gradient(x, t, Reduction::Mean);
+  const Vector want = net.parameter_gradient();
+  hand.gradient(x, t);
+  Vector got(want.size());
+  Index k = 0;
+  for (std::size_t l = 0; l < hand.W.size(); ++l) {
+    got.segment(k, hand.dW[l].size()) = hand.dW[l].reshaped();
+    k += hand.dW[l].size();
+    got.segment(k, hand.db[l].size()) = hand.db[l];
+    k += hand.db[l].size();
+  }
+  const double norm = want.cwiseAbs().maxCoeff();
+  const double d = k == want.size() && norm > 0 ? (got - want).cwiseAbs().maxCoeff() / norm : INFINITY;
+  if (d <= 1e-10) return;
+  std::fprintf(stderr, "mlp/hand/step/%s: the parameter gradient differs from selgrad's by %g of its norm\n",
+               c.id.c_str(), d);
+  std::exit(3);
+}
+
 void bm_hand_step(benchmark::State& state, MlpConfig c) {
   HandMlp hand(c.sizes);
   const Matrix x = uniform(c.sizes.front(), c.batch, 2), t = uniform(c.sizes.back(), c.batch, 3);
+  require_same_mlp_gradient(c, hand, x, t);
   for (auto _ : state) benchmark::DoNotOptimize(hand.step(x, t, kRate));
   mlp_counters(state, c);
 }

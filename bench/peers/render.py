@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import statistics
 import sys
 
 import matplotlib
@@ -40,8 +41,9 @@ PEERS = ("adolc", "sacado", "eigen")  # the external operator-overloading tools 
 class Results:
     def __init__(self, directory):
         self.dir = directory
-        self.t = {}        # (workload, tool, mode, size) -> seconds (CPU time per iteration)
-        self.rec = {}      # same key -> the JSON record
+        self.t = {}        # (workload, tool, mode, size) -> seconds (median CPU time per iteration)
+        self.runs = {}     # same key -> every repetition's seconds
+        self.rec = {}      # same key -> the JSON record (its first repetition)
         self.errors = {}   # same key -> error message
         self.contexts = {}
         self.raw = {}      # file -> list of records (for the appendix)
@@ -67,11 +69,27 @@ class Results:
                 if b.get("error_occurred"):
                     self.errors[key] = b.get("error_message", "error")
                     continue
-                self.t[key] = b["cpu_time"] * UNIT[b.get("time_unit", "ns")]
-                self.rec[key] = b
+                self.runs.setdefault(key, []).append(b["cpu_time"] * UNIT[b.get("time_unit", "ns")])
+                self.t[key] = statistics.median(self.runs[key])
+                self.rec.setdefault(key, b)
 
     def get(self, w, tool, mode, size):
         return self.t.get((w, tool, mode, str(size)))
+
+    def spread(self, w, tool, mode, size):
+        """(max - min) / median over the repetitions, or None for a single one."""
+        runs = self.runs.get((w, tool, mode, str(size)), [])
+        if len(runs) < 2:
+            return None
+        return (max(runs) - min(runs)) / statistics.median(runs)
+
+    def spread_text(self, w, tool, mode, size):
+        s = self.spread(w, tool, mode, size)
+        return "" if s is None else f" ±{100 * s / 2:.0f}%"
+
+    def repetitions(self):
+        counts = {len(v) for v in self.runs.values()}
+        return max(counts) if counts else 0
 
     def sizes(self, w):
         s = {k[3] for k in self.t if k[0] == w}
@@ -231,8 +249,12 @@ def dag_section(page):
         "selection (*nonsmooth*). The generator redraws ops that would leave |v| in [1/64, 64], sit at a "
         "tie, or make the value sensitive to rounding (a first-order bound of 2^20 on the amplification of "
         "relative errors; without it a deep random DAG amplifies them exponentially and two correct libms "
-        "disagree completely at 1e5 ops), so every tool takes the same branches; each peer's gradient is "
-        "checked against selgrad's before it is timed (largest relative difference: `grad_diff` in the JSON). "
+        "disagree completely at 1e5 ops), so every tool takes the same branches. It also carries every node's "
+        "gradient and redraws ops that would leave its norm in [1/64, 64] or make it sensitive to rounding, so "
+        "the output's gradient is of order 1 at every size (a zero gradient cannot pass). Each peer's gradient "
+        "is checked against selgrad's, and selgrad's against the generator's own forward mode, before anything "
+        "is timed, relative to the gradient's norm: a difference above 1e-6 stops the suite (the largest "
+        "difference is `grad_diff` in the JSON). "
         "The peers interpret the same flat op list (a `switch` per op) with their own scalar type; selgrad "
         "runs its compiled tape (the ops grouped into runs of one op at one dependency level).\n\n"
         "* **value + gradient, tape reused** (*replay*): selgrad's `PointEvaluator::value_and_gradient` on a "
@@ -272,7 +294,8 @@ def dag_section(page):
                     cells += ["error" if err else "–", ""]
                     continue
                 per = v / size_key(s)
-                cells += [fmt_ns(per), "" if tool == "selgrad" else fmt_ratio(ratio(v, base))]
+                cells += [fmt_ns(per) + res.spread_text(w, tool, mode, s),
+                          "" if tool == "selgrad" else fmt_ratio(ratio(v, base))]
             rows.append([f"{TOOL_LABEL[tool]}", mode_label(tool, mode)] + cells)
         header = ["tool", "what"]
         for s in sizes:
@@ -394,7 +417,9 @@ def batch_section(page):
         "point). ADOL-C: the program taped once, replayed point by point (`zos_forward(keep=1)` + "
         "`fos_reverse`). Sacado: graph built and swept per point. Eigen: forward mode with 4 directions per "
         "point. Plain double: the function compiled for `double`, a scalar loop over points. All gradients "
-        "agree with selgrad's to 1e-14 (torch's is checked against central differences).\n\n")
+        "agree with selgrad's to 1e-14, relative to each point's gradient norm, checked before timing (a "
+        "difference above 1e-10 stops the suite; selgrad's own against forward-mode dual numbers; torch's "
+        "against central differences).\n\n")
     order = [("selgrad", "gradient"), ("selgrad", "function"), ("hand", "gradient"), ("hand", "function"),
              ("torch", "gradient"), ("torch", "function"), ("adolc", "gradient"), ("adolc", "function"),
              ("sacado", "gradient"), ("eigen", "gradient"), ("double", "function")]
@@ -404,7 +429,8 @@ def batch_section(page):
         for s in sizes:
             v = res.get(w, tool, mode, s)
             base = res.get(w, "selgrad", "gradient" if mode == "gradient" else "function", s)
-            cells += [fmt_ns(v / size_key(s)) if v else "–", "" if tool == "selgrad" else fmt_ratio(ratio(v, base))]
+            cells += [fmt_ns(v / size_key(s)) + res.spread_text(w, tool, mode, s) if v else "–",
+                      "" if tool == "selgrad" else fmt_ratio(ratio(v, base))]
         label = {"adolc": "ADOL-C (per-point replay)", "eigen": "Eigen AutoDiffScalar (forward)",
                  "sacado": "Sacado (per point)"}.get(tool, TOOL_LABEL[tool])
         rows.append([label, mode_label(tool, mode)] + cells)
@@ -782,8 +808,15 @@ def appendix(page):
                     "aggregate_name", "aggregate_unit", "label"}
             counters = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                  for k, v in b.items() if k not in skip)
-            rows.append([b["name"], fmt_time(b["cpu_time"] * UNIT[b.get("time_unit", "ns")]), counters])
-        page.add(table(["benchmark", "CPU time", "counters"], rows))
+            if b.get("repetition_index", 0) != 0:
+                continue  # one row per benchmark: the median and spread of its repetitions
+            same = [r["cpu_time"] * UNIT[r.get("time_unit", "ns")] for r in res.raw[f]
+                    if r.get("run_type", "iteration") == "iteration" and r["name"] == b["name"]
+                    and not r.get("error_occurred")]
+            med = statistics.median(same)
+            spread = f" ±{100 * (max(same) - min(same)) / med / 2:.0f}%" if len(same) > 1 and med > 0 else ""
+            rows.append([b["name"], fmt_time(med) + spread, counters])
+        page.add(table(["benchmark", "CPU time (median)", "counters"], rows))
         page.add("\n</details>\n\n")
 
 
@@ -800,7 +833,10 @@ def machine_section(page, machine):
         "one thread each.",
         f"* **Compiler**: {machine.get('compiler', '?')}; flags `{machine.get('flags', '?')}`.",
         f"* **Time**: CPU time per iteration (Google Benchmark's `cpu_time`; the PyTorch harness measures "
-        f"`time.process_time()` the same way), `--benchmark_min_time={machine.get('min_time', '?')}`, one repetition.",
+        f"`time.process_time()` the same way), `--benchmark_min_time={machine.get('min_time', '?')}`; "
+        + (f"{page.res.repetitions()} repetitions of every Google Benchmark: times are medians, and `±p%` after a "
+           "time is half the spread (max - min) / median of its repetitions."
+           if page.res.repetitions() > 1 else "one repetition (no spread measured)."),
         f"* **Peers**: {machine.get('versions', '')}.",
         f"* **BLAS** (PyTorch's float64 GEMM): {', '.join(torch_ctx.get('blas_libraries', []))}, OpenBLAS kernel "
         f"**{page.blas_kernel}** (`OPENBLAS_CORETYPE={torch_ctx.get('OPENBLAS_CORETYPE', '?')}` as set by the "

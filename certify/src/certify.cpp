@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "selgrad/program/error.hpp"
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/op_rules.hpp"
 
 namespace selgrad {
@@ -90,7 +91,8 @@ Certificate certify(const Program& p, std::span<const double> x, const fast::Poi
   // The enclosure accumulates the Jacobian in the engine's own mode and order (L1 makes the two
   // modes equal in exact arithmetic, not in rounded arithmetic).
   const JacobianMode mode = uses_forward_sweeps(o.mode, p.p(), p.q()) ? JacobianMode::Forward : JacobianMode::Reverse;
-  const reference::PieceEnclosure e53 = reference::enclose_with_pieces(p, xq, r.pieces, 53, o.slack_ulps, mode);
+  const reference::PieceEnclosure e53 =  // mutant 38: the slack for the elementary functions is dropped
+      reference::enclose_with_pieces(p, xq, r.pieces, 53, SELGRAD_MUTANT(38) ? 0 : o.slack_ulps, mode);
   // The exact decisions, and the exact Jacobian of the double engine's branches.
   reference::Options ro;
   ro.precision = o.exact_precision;
@@ -137,7 +139,9 @@ Certificate certify(const Program& p, std::span<const double> x, const fast::Poi
     dc.fast_piece = r.pieces[s];
     dc.fast_tie = r.ties[s] != 0;
     // The ranks of a group share their arguments and order: certified together, at the lead.
-    dc.certified = later_rank ? group_certified : !oracle.undecided && !upstream_unsure(n);
+    // mutant 39: undecided comparisons certified; mutant 41: an uncertified decision upstream ignored
+    dc.certified = later_rank ? group_certified
+                              : (!oracle.undecided || SELGRAD_MUTANT(39)) && (!upstream_unsure(n) || SELGRAD_MUTANT(41));
     if (n.op == Op::Sort && !later_rank) group_certified = dc.certified;
     unsure[d.node] = !dc.certified;
     if (next == d.node) ++next;
@@ -156,8 +160,9 @@ Certificate certify(const Program& p, std::span<const double> x, const fast::Poi
       const double g = r.jacobian[j * np + i];
       const Interval& b = e53.jacobian[j][i];
       const Rational gq(g);
-      c.gradient_within_bound &= b.lower().to_rational() <= gq && gq <= b.upper().to_rational();
-      c.error_bound = std::max(c.error_bound, b.width());
+      c.gradient_within_bound &=  // mutant 49: the gradient is never found outside its bound
+          SELGRAD_MUTANT(49) || (b.lower().to_rational() <= gq && gq <= b.upper().to_rational());
+      c.error_bound = std::max(c.error_bound, SELGRAD_MUTANT(37) ? b.width() * 1048576 : b.width());  // mutant 37
       c.error = std::max(c.error, distance_bound(g, hi[j][i]));
       c.exact_width = std::max(c.exact_width, hi[j][i].width());
       c.underflow |= subnormal(b);

@@ -54,7 +54,9 @@ void point_edges(const std::vector<ReverseStep>& edges, const std::vector<SortPe
   const auto run_to = [&](std::size_t end) {
     for (; e < end; ++e) {
       const ReverseStep& s = edges[e];
-      X[s.dst] = old_or_identity(X[s.dst], s.assign) + X[s.src] * U[s.partial];
+      // mutant 29: the backward sweep accumulates onto the adjoint of an earlier sweep
+      const bool assign = s.assign && !(SELGRAD_MUTANT(29) && backward);
+      X[s.dst] = old_or_identity(X[s.dst], assign) + X[s.src] * U[s.partial];
     }
   };
   for (const SortPermutation& s : sorts) {
@@ -146,8 +148,11 @@ void gathered_sweep(const GatheredSweep& g, const double* U, double* A, std::siz
           if (assign)
             for (std::size_t l = 0; l < W; ++l) out[l] = (a0[l] * p0[l] + a1[l] * p1[l]) + a2[l] * p2[l];
           else
-            for (std::size_t l = 0; l < W; ++l)
-              out[l] = ((out[l] + a0[l] * p0[l]) + a1[l] * p1[l]) + a2[l] * p2[l];
+            if (SELGRAD_MUTANT(33))  // mutant 33: the third term of a later pass is dropped
+              for (std::size_t l = 0; l < W; ++l) out[l] = (out[l] + a0[l] * p0[l]) + a1[l] * p1[l];
+            else
+              for (std::size_t l = 0; l < W; ++l)
+                out[l] = ((out[l] + a0[l] * p0[l]) + a1[l] * p1[l]) + a2[l] * p2[l];
         }
       }
       t += c;
@@ -226,9 +231,9 @@ struct BatchEvaluator::Impl {
     for (std::size_t i = 0; i < p; ++i) {
       double* row = U.data() + i * W;
       if (layout == Layout::InputMajor) {
-        std::memcpy(row, x + i * n + base, nl * sizeof(double));
+        std::memcpy(row, x + i * n + (SELGRAD_MUTANT(31) ? 0 : base), nl * sizeof(double));  // mutant 31
       } else {
-        const double* xi = x + base * p + i;
+        const double* xi = x + (SELGRAD_MUTANT(31) ? 0 : base) * p + i;  // mutant 31: every tile reads the first
         for (std::size_t l = 0; l < nl; ++l) row[l] = xi[l * p];
       }
       for (std::size_t l = nl; l < W; ++l) row[l] = row[0];
@@ -312,8 +317,9 @@ struct BatchEvaluator::Impl {
       auto [node, why] = first_failure(t, [&](std::uint32_t row) { return U[std::size_t{row} * W + l]; }, k);
       if (node == kNoError) continue;
       if (!flagged[l] && l < nl) {
-        r.error_node[base + l] = node;
-        r.error[base + l] = why;
+        const std::size_t at = base + (SELGRAD_MUTANT(35) ? 0 : l);  // mutant 35: on the tile's first lane
+        r.error_node[at] = node;
+        r.error[at] = why;
       }
       flagged[l] = 1;
       if (node < t.p) U[std::size_t{node} * W + l] = 0.0;  // a bad input: neutralise it

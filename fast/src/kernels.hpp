@@ -121,6 +121,14 @@ inline Choice engine_choice(Choice c) {
   return c;
 }
 
+/// The double engine's partials: the rule's, but with mutant 40 the partial of div in the divisor
+/// negated here only.
+template <class R, class D>
+inline void engine_partials_mutant(D& d) {
+  if constexpr (R::info.op == Op::Div)
+    if (SELGRAD_MUTANT(40)) d[1] = -d[1];
+}
+
 // ---- operand views and partial sinks (see program/rules/common.hpp) ---------------------------
 
 /// An instruction's parameters, as the rules read them.
@@ -280,6 +288,7 @@ bool tile_smooth(const Tape& t, const Instr& in, std::uint32_t k, const Frame& f
       store(o + l, y);
       PackSink<N> d{parts, l};
       R::template partials<Pack>(a, 0, y, d);
+      engine_partials_mutant<R>(d);
     }
   } else {
     for (std::size_t l = 0; l < W; l += kV) store(o + l, R::template value<Pack>(PackArgs<N>{ps, args, l}, 0));
@@ -307,8 +316,9 @@ bool tile_selection(const Tape& t, const Instr& in, std::uint32_t k, const Frame
       LaneSink<N> d{parts, l};
       R::template partials<double>(a, c.piece, y, d);
     }
-    record(f, in, l, c);
-    if constexpr (requires { R::jump(s); }) jumps |= c.tie && R::jump(s) != Sign::Zero ? 1u : 0u;  // D3
+    record(f, in, SELGRAD_MUTANT(32) ? 0 : l, c);  // mutant 32: every lane's decision lands on lane 0
+    if constexpr (requires { R::jump(s); })  // D3; mutant 23: never flagged
+      jumps |= c.tie && R::jump(s) != Sign::Zero && !SELGRAD_MUTANT(23) ? 1u : 0u;
   }
   return jumps == 0;
 }
@@ -383,6 +393,7 @@ bool run_smooth(const Tape& t, const Run& run, const Frame& f, bool grad) {
     if (grad && in.computes) {
       PointSink d{U, t.partial.data() + in.first, t.scratch_base, t.junk_row};
       R::template partials<double>(a, 0, y, d);
+      engine_partials_mutant<R>(d);
     }
     if (const auto c = R::domain(a)) ok &= domain_satisfied(c->need, sign_of(a[c->arg]));
   }
@@ -419,7 +430,7 @@ bool run_gathered(const Tape& t, const Run& run, const Frame& f, bool grad) {
       if (partials)
         for (std::size_t i = 0; i < N; ++i) {
           const std::uint32_t row = t.partial[in.first + i];
-          U[row >= t.scratch_base ? row : t.junk_row] = d[i][j];
+          U[row >= t.scratch_base ? row : t.junk_row] = d[i][SELGRAD_MUTANT(30) ? 0 : j];  // mutant 30
         }
       if (const auto cond = R::domain(a)) ok &= domain_satisfied(cond->need, sign_of(x[cond->arg][j]));
     }
@@ -446,7 +457,8 @@ bool run_selection(const Tape& t, const Run& run, const Frame& f, bool grad) {
       R::template partials<double>(a, c.piece, y, d);
     }
     record(f, in, 0, c);
-    if constexpr (requires { R::jump(s); }) ok &= !(c.tie && R::jump(s) != Sign::Zero);  // D3
+    if constexpr (requires { R::jump(s); })  // D3; mutant 23: never flagged
+      ok &= !(c.tie && R::jump(s) != Sign::Zero && !SELGRAD_MUTANT(23));
   }
   return ok;
 }

@@ -13,6 +13,7 @@
 
 #include "scalar_ops.hpp"
 #include "selgrad/program/error.hpp"
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/op_rules.hpp"
 
 namespace selgrad::fast {
@@ -40,7 +41,9 @@ struct Scalars {
 template <class R>
 inline double unary_selection(double x, double& partial) {
   const Scalars a{{x, 0.0}, 1};
-  const std::uint32_t piece = R::decide(a, a).piece;
+  std::uint32_t piece = R::decide(a, a).piece;
+  if constexpr (R::info.op == Op::Relu)
+    if (SELGRAD_MUTANT(42) && x == 0) piece = 1;  // mutant 42: the relu layer's relu'(0) = 1
   double d[1];
   R::template partials<double>(a, piece, 0.0, d);
   partial = d[0];
@@ -242,7 +245,7 @@ void MaxPool2d::forward(const Matrix& x, Matrix& y) {
               for (Index kw = 0; kw < window_w_; ++kw) {
                 const Index f = f0 + kh * width_ + kw;
                 const double v = xs[f];
-                const bool greater = replaces_max(v, best);
+                const bool greater = SELGRAD_MUTANT(43) ? v >= best : replaces_max(v, best);  // mutant 43
                 best = greater ? v : best;
                 at = greater ? f : at;
               }

@@ -12,6 +12,7 @@
 
 #include "selgrad/program/builder.hpp"
 #include "selgrad/program/error.hpp"
+#include "selgrad/program/mutant.hpp"
 
 namespace selgrad::fast {
 namespace {
@@ -94,7 +95,7 @@ class Lowerer {
       std::vector<Arg> args;
       if (inputs_ == LoweringInputs::Features) {
         // lin b W(i,0) v0 W(i,1) v1 ...: the weights are the coefficients
-        args.push_back(b_.literal(d.b(i)));
+        args.push_back(b_.literal(SELGRAD_MUTANT(44) ? 0.0 : d.b(i)));  // mutant 44: the bias is dropped
         for (Index j = 0; j < in; ++j) {
           if (!v[j].is_node()) usage_error("internal: a constant feature in the Features variant");
           args.push_back(b_.literal(d.W(i, j)));

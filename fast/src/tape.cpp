@@ -6,6 +6,7 @@
 #include <string>
 
 #include "selgrad/program/error.hpp"
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/op_rules.hpp"
 
 namespace selgrad::fast {
@@ -68,7 +69,9 @@ GatheredSweep gather(const std::vector<ReverseStep>& steps, std::uint32_t rows, 
     const std::uint32_t begin = at[r] - count[r];
     // Every row a term reads is an earlier destination (or a seed), already resolved.
     for (std::uint32_t e = begin; e < at[r]; ++e) term[e].src = alias[term[e].src];
-    if (count[r] == 1 && term[begin].partial == one) {
+    // mutant 34: a term through the -1 row (the row after `one`) is folded as a copy too
+    const bool copy = term[begin].partial == one || (SELGRAD_MUTANT(34) && term[begin].partial == one + 1);
+    if (count[r] == 1 && copy) {
       alias[r] = term[begin].src;
       continue;
     }

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "selgrad/program/error.hpp"
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/names.hpp"
 
 namespace selgrad {
@@ -328,6 +329,7 @@ class Parser {
         parse_error(l.number, a < t.size() ? t[a].column : opt.column,
                     "select needs a comparison first: lt, le, gt or ge");
       n.cmp = *cmp_by_name(t[a].text);
+      if (SELGRAD_MUTANT(45) && n.cmp == Cmp::Le) n.cmp = Cmp::Lt;  // mutant 45: le read as lt
       ++a;
     }
     std::vector<const Token*> argt;
@@ -441,7 +443,8 @@ std::string print_program(const Program& p) {
     }
     out += "= ";
     out += op_name(n.op);
-    if (n.op == Op::Select) out += " " + std::string(cmp_name(n.cmp));
+    if (n.op == Op::Select)  // mutant 46: ge printed as gt
+      out += " " + std::string(cmp_name(SELGRAD_MUTANT(46) && n.cmp == Cmp::Ge ? Cmp::Gt : n.cmp));
     for (Arg a : n.args) out += " " + arg_text(a);
     if (n.op == Op::Powi) out += " " + std::to_string(n.power);
     out += "\n";

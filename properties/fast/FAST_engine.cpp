@@ -2,8 +2,9 @@
 // reference and against itself.
 //
 //  * FAST.exact: where double arithmetic is exact, the double engine is the reference. Programs
-//    of the piecewise-affine family (add, sub, neg, lin, mul by a literal, relu, abs, max, min,
-//    sort, select) with dyadic literals only (ProgramShape::dyadic_literals), at batches of
+//    of the piecewise-affine family (add, sub, neg, lin with 1 to 6 terms, mul and div by a
+//    literal, relu, abs, max, min, sort, select, clamp) plus div by a node (|b| + c), with dyadic
+//    literals only (ProgramShape::dyadic_literals), at batches of
 //    1 to 20 dyadic kink-biased points (k/d, d in {1, 2, 4, 8}, |k/d| <= 3: exactly doubles,
 //    ties often). Each point is evaluated by the reference in exact rationals; when every node
 //    value and every Jacobian entry it computes is a double (ExactResult::node_values), the
@@ -12,8 +13,9 @@
 //    too: small dyadic numbers), so the engine must return the reference's outputs, Jacobian,
 //    pieces and tie flags exactly: in JacobianMode::Reverse and Forward,
 //    batch (default tiles, or tiles of 8 lanes so that a batch spans several tiles) and
-//    single-point. Points whose exact values are not all doubles are skipped (the tags give how
-//    many cases skip some or all of their points).
+//    single-point. Points whose exact values are not all doubles, or where a divisor's
+//    reciprocal is not one, are skipped (the tags give how many cases skip some or all of their
+//    points).
 //    Values are compared as numbers: -0.0 and 0.0 are the rational 0.
 //  * FAST.lanes: per-lane independence. A random program P (rational family or the whole op
 //    table) gets one more input w and two more outputs, P_1 / w and log w
@@ -50,10 +52,17 @@ bool representable(const Rational& v) {
   return std::isfinite(d) && Rational(d) == v;
 }
 
-/// Every node value and Jacobian entry of the exact evaluation is a double.
-bool double_exact(const ExactResult& r) {
+/// Every node value and Jacobian entry of the exact evaluation is a double, and so is the
+/// reciprocal 1/b of every divisor (div's partials are 1/b and -(y * (1/b)), rules/div.hpp).
+bool double_exact(const Program& p, const ExactResult& r) {
   for (const auto& v : r.node_values)
     if (!representable(v)) return false;
+  for (const Node& n : p.nodes)
+    if (n.op == Op::Div) {
+      const Arg b = n.args[1];
+      const Rational d = b.is_node() ? r.node_values[b.index] : reference::to_rational(p.literals[b.index]);
+      if (d == 0 || !representable(Rational(1) / d)) return false;
+    }
   for (const auto& row : r.jacobian)
     for (const auto& v : row)
       if (!representable(v)) return false;
@@ -136,6 +145,7 @@ const Register exact_agreement(
     [] {
       auto shape = ProgramShape::of(Family::PiecewiseAffine, 3, 3);
       shape.dyadic_literals = true;
+      shape.mix[static_cast<int>(StatementKind::Div)] = 1;  // a / (|b| + c): exact when |b| + c is 2^k
       const Program prog = *genProgram(shape).as("program");
       const auto points = *rc::gen::resize(
                                20, rc::gen::nonEmpty(rc::gen::container<std::vector<Point>>(genDyadicPointNearKinks(prog.p()))))
@@ -149,7 +159,7 @@ const Register exact_agreement(
         const auto xd = to_doubles(points[l].x);
         xs.insert(xs.end(), xd.begin(), xd.end());
         ExactResult e = exact(prog, points[l].x);
-        if (!double_exact(e)) {
+        if (!double_exact(prog, e)) {
           ++skipped;
           continue;
         }
@@ -312,6 +322,20 @@ LanesCase genLanesCase(bool whole_table) {
   return c;
 }
 
+/// Where and why a lane of a failing kind must fail first (see with_failing_input): w = 0 at the
+/// quotient P_1 / w, w < 0 at log w, a bad input at that input.
+std::pair<std::uint32_t, fast::LaneError> expected_failure(const LanesCase& c, const Lane& lane) {
+  const auto m = static_cast<std::uint32_t>(c.prog.m());
+  switch (lane.kind) {
+    case LaneKind::DivisionByZero: return {m - 2, fast::LaneError::DivisionByZero};
+    case LaneKind::LogOfNegative: return {m - 1, fast::LaneError::LogDomain};
+    default: break;
+  }
+  for (std::uint32_t i = 0; i < lane.x.size(); ++i)
+    if (!std::isfinite(lane.x[i])) return {i, fast::LaneError::NanInput};
+  return {fast::kNoError, fast::LaneError::None};
+}
+
 const Register lane_independence(
     "FAST.lanes", "failing lanes (x / 0, log of a negative, NaN) leave the other lanes bit-identical to the point alone",
     3000, [] {
@@ -331,6 +355,16 @@ const Register lane_independence(
         if (!d.empty()) RC_FAIL(where + " in the batch vs alone: " + d);
         failed += in_batch.ok ? 0 : 1;
         if (c.lanes[l].kind != LaneKind::Good && in_batch.ok) RC_FAIL(where + " should have failed");
+        // A failing lane fails where its kind says, for that reason; P itself (the whole op
+        // table) may overflow first, at one of its own nodes.
+        if (c.lanes[l].kind != LaneKind::Good && !in_batch.ok) {
+          const auto [node, reason] = expected_failure(c, c.lanes[l]);
+          const bool p_overflow = in_batch.error == fast::LaneError::Overflow && in_batch.error_node < node &&
+                                  in_batch.error_node > c.base.p();
+          if (!p_overflow && (in_batch.error_node != node || in_batch.error != reason))
+            RC_FAIL(where + " fails with " + fast::describe_lane_error(*c.tape, in_batch.error_node, in_batch.error) +
+                    ", expected " + fast::describe_lane_error(*c.tape, node, reason));
+        }
         // The single-point engine fails on the same points.
         bool threw = false;
         try {

@@ -26,8 +26,8 @@ std::string_view family_name(Family f) {
 }
 
 OpMix default_mix(Family f) {
-  //              add sub neg lin scl relu abs max min sort sel clamp mul div powi exp log sqrt sp sg tanh
-  OpMix affine = {3,  2,  1,  4,  1,  3,   2,  3,  2,  2,   3,  2,    0,  0,  0,   0,  0,  0,   0, 0, 0};
+  //              add sub neg lin scl divl relu abs max min sort sel clamp mul div powi exp log sqrt sp sg tanh
+  OpMix affine = {3,  2,  1,  4,  1,  1,   3,   2,  3,  2,  2,   3,  2,    0,  0,  0,   0,  0,  0,   0, 0, 0};
   switch (f) {
     case Family::PiecewiseAffine: return affine;
     case Family::Rational: {
@@ -40,6 +40,7 @@ OpMix default_mix(Family f) {
     case Family::ExpLog: {
       OpMix m = affine;
       m[static_cast<int>(StatementKind::Mul)] = 1;
+      m[static_cast<int>(StatementKind::Div)] = 1;
       for (auto k : {StatementKind::Exp, StatementKind::Log, StatementKind::Sqrt, StatementKind::Softplus,
                      StatementKind::Sigmoid, StatementKind::Tanh})
         m[static_cast<int>(k)] = 1;
@@ -75,6 +76,9 @@ const char* const kOffsets[] = {"0", "1", "-1", "1/2", "-1/2", "2", "1/3", "-3/2
 const char* const kDyadicCoefficients[] = {"1", "-1", "2", "1/2", "-1/2", "3", "-2", "1/4", "-3/4", "5/2"};
 const char* const kDyadicOffsets[] = {"0", "1", "-1", "1/2", "-1/2", "2", "1/4", "-3/2"};
 const char* const kPositive[] = {"1", "1/2", "2", "3/2"};
+// Literal divisors: nonzero; the dyadic ones powers of two, so a quotient of doubles is exact.
+const char* const kDivisors[] = {"2", "-2", "1/2", "3", "-1/3", "4", "-3/2"};
+const char* const kDyadicDivisors[] = {"2", "-2", "1/2", "4", "-1/4", "8", "-1/8"};
 const std::int64_t kPowers[] = {2, -1, 3, -2};
 
 template <std::size_t N>
@@ -125,7 +129,7 @@ class Builder {
     return Arg::node(k - 1 - (r / 4) % std::min<std::uint32_t>(k, 3));
   }
   /// Operand choices for the arguments of one op: distinct nodes while there are enough.
-  std::vector<Arg> refs(const std::array<std::uint32_t, 4>& r, std::uint32_t count) const {
+  std::vector<Arg> refs(const std::array<std::uint32_t, 6>& r, std::uint32_t count) const {
     std::vector<Arg> out;
     for (std::uint32_t i = 0; i < count; ++i) {
       Arg a = ref(r[i]);
@@ -178,16 +182,20 @@ class Builder {
       }
       case StatementKind::Sub: emit(Op::Sub, refs(r, 2)); return;
       case StatementKind::Neg: emit(Op::Neg, {ref(r[0])}); return;
-      case StatementKind::Lin: {
-        std::vector<Arg> args{lit(offset(l[0])), lit(coefficient(l[1])), ref(r[0])};
-        if (f % 2) {
-          args.push_back(lit(coefficient(l[2])));
-          args.push_back(ref(r[1]));
+      case StatementKind::Lin: {  // c0 + c1 a1 + ... with 1 to 6 terms
+        const std::uint32_t terms = 1 + f % 6;
+        std::vector<Arg> args{lit(offset(l[0]))};
+        for (std::uint32_t i = 0; i < terms; ++i) {
+          args.push_back(lit(coefficient(l[1 + i])));
+          args.push_back(ref(r[i]));
         }
         emit(Op::Lin, args);
         return;
       }
       case StatementKind::Scale: emit(Op::Mul, {ref(r[0]), lit(coefficient(l[0]))}); return;
+      case StatementKind::DivLit:
+        emit(Op::Div, {ref(r[0]), lit(shape_.dyadic_literals ? pick(kDyadicDivisors, l[0]) : pick(kDivisors, l[0]))});
+        return;
       case StatementKind::Relu: emit(Op::Relu, {ref(r[0])}); return;
       case StatementKind::Abs: emit(Op::Abs, {ref(r[0])}); return;
       case StatementKind::Max:
@@ -324,16 +332,18 @@ rc::Gen<StatementRecipe> genNode(const OpMix& mix) {
   // The integers are drawn at full range whatever the size (the size only sets the statement
   // count) and shrink towards 0.
   const auto small = rc::gen::resize(100, rc::gen::inRange<std::uint32_t>(0, 1u << 16));
+  constexpr std::size_t kRefs = std::tuple_size_v<decltype(StatementRecipe::refs)>;
+  constexpr std::size_t kLits = std::tuple_size_v<decltype(StatementRecipe::lits)>;
   return rc::gen::apply(
       [](StatementKind kind, const std::vector<std::uint32_t>& v) {
         StatementRecipe s;
         s.kind = kind;
-        for (int i = 0; i < 4; ++i) s.refs[i] = v[i];
-        for (int i = 0; i < 3; ++i) s.lits[i] = v[4 + i];
-        s.form = v[7];
+        for (std::size_t i = 0; i < kRefs; ++i) s.refs[i] = v[i];
+        for (std::size_t i = 0; i < kLits; ++i) s.lits[i] = v[kRefs + i];
+        s.form = v[kRefs + kLits];
         return s;
       },
-      genOp(mix), rc::gen::container<std::vector<std::uint32_t>>(8, small));
+      genOp(mix), rc::gen::container<std::vector<std::uint32_t>>(kRefs + kLits + 1, small));
 }
 
 rc::Gen<ProgramRecipe> genRecipe(const ProgramShape& shape) {
@@ -358,6 +368,8 @@ bool piecewise_affine(const Program& p) {
   for (const Node& n : p.nodes) {
     switch (n.op) {
       case Op::Div:
+        if (n.args[1].is_node()) return false;
+        break;
       case Op::Powi: return false;
       case Op::Mul: {
         int node_args = 0;

@@ -12,13 +12,14 @@
 // (statement kind 0 is `add`), so a failing case shrinks to a small program.
 //
 // Op families (each a default op mix; a mix is a weight per statement kind):
-//  * PiecewiseAffine: add, sub, neg, lin, mul by a literal, relu, abs, max, min, sort, select.
+//  * PiecewiseAffine: add, sub, neg, lin with 1 to 6 terms, mul by a literal, div by a literal,
+//    relu, abs, max, min, sort, select, clamp.
 //  * Rational: PiecewiseAffine plus products of two nodes, div, powi. The multiplicative depth
 //    (a product counts 1, powi k counts ceil(log2 |k|), a quotient 1) is bounded by
 //    ProgramShape::max_mul_depth: exact bit sizes grow exponentially with it. A statement that
 //    would exceed it becomes an `add` of its operands.
 //  * ExpLog: PiecewiseAffine plus exp, log, sqrt, softplus, sigmoid, tanh and depth-bounded
-//    products.
+//    products and quotients.
 //  * Full: every op of the table.
 // Every op is used inside its domain by construction: div and negative powers divide by
 // |b| + c, log and sqrt take |a| + c, with c a positive literal. Every select is continuous by
@@ -49,7 +50,7 @@ std::string_view family_name(Family f);
 
 /// What a statement of a recipe computes (several kinds emit helper nodes, see program.hpp).
 enum class StatementKind : std::uint8_t {
-  Add, Sub, Neg, Lin, Scale, Relu, Abs, Max, Min, Sort, Select, Clamp,  // piecewise affine
+  Add, Sub, Neg, Lin, Scale, DivLit, Relu, Abs, Max, Min, Sort, Select, Clamp,  // piecewise affine
   Mul, Div, Powi,                                                 // rational
   Exp, Log, Sqrt, Softplus, Sigmoid, Tanh,                        // transcendental
   Count_
@@ -78,8 +79,8 @@ struct ProgramShape {
 /// One statement of a recipe: small integers that build_program interprets.
 struct StatementRecipe {
   StatementKind kind = StatementKind::Add;
-  std::array<std::uint32_t, 4> refs{};  ///< operand choices
-  std::array<std::uint32_t, 3> lits{};  ///< literal choices
+  std::array<std::uint32_t, 6> refs{};  ///< operand choices
+  std::array<std::uint32_t, 7> lits{};  ///< literal choices
   std::uint32_t form = 0;               ///< arity / select form and comparison / power
 };
 
@@ -101,7 +102,7 @@ rc::Gen<ProgramRecipe> genRecipe(const ProgramShape& shape);
 rc::Gen<Program> genProgram(const ProgramShape& shape);
 
 /// Whether every op of `p` is piecewise affine (the family PiecewiseAffine, or any program
-/// without products of two nodes, div, powi and transcendental ops).
+/// without products of two nodes, division by a node, powi and transcendental ops).
 bool piecewise_affine(const Program& p);
 
 }  // namespace selgrad::properties

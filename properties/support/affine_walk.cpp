@@ -109,6 +109,10 @@ std::vector<Affine> evaluate(const Program& p, const std::vector<Rational>& x, c
         r = holds ? arg(2) : arg(3);
         break;
       }
+      case Op::Div:  // by a literal
+        if (n.args[1].is_node()) throw std::invalid_argument("affine_breakpoints: division by a node");
+        r = arg(0).scaled(1 / lits[n.args[1].index]);
+        break;
       default: throw std::invalid_argument("affine_breakpoints: not a piecewise-affine op");
     }
     v[k] = r;

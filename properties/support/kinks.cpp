@@ -81,6 +81,10 @@ std::vector<Rational> lipschitz_bounds(const Program& p) {
         for (std::size_t i = 0; i < n.args.size(); ++i) bound = std::max(bound, l(i));
         break;
       case Op::Select: bound = std::max(l(2), l(3)); break;
+      case Op::Div:  // by a literal
+        if (n.args[1].is_node()) throw std::invalid_argument("lipschitz_bounds: division by a node");
+        bound = l(0) / absq(lits[n.args[1].index]);
+        break;
       default: throw std::invalid_argument("lipschitz_bounds: not a piecewise-affine op");
     }
     L[k] = bound;

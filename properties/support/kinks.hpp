@@ -11,9 +11,10 @@
 // function of the inputs, with a constant L (for the infinity norm) bounded by structural
 // induction: L(input) = 1, L(literal) = 0, L(add) = sum, L(sub) = L(a) + L(b), L(neg) = L(a),
 // L(lin c0 c1 a1 ...) = sum |ci| L(ai), L(mul with one node argument) = |product of the
-// literals| L(node), L(relu a) = L(abs a) = L(a), L(max / min / sort) = max of the L(ai), and
-// L(select u v a b) = max(L(a), L(b)) (a continuous function that is a or b on each of finitely
-// many pieces of a segment varies by at most max(L(a), L(b)) times its length). An untied
+// literals| L(node), L(div a c) = L(a) / |c| for a literal c, L(relu a) = L(abs a) = L(a),
+// L(max / min / sort) = max of the L(ai), and L(select u v a b) = max(L(a), L(b)) (a continuous
+// function that is a or b on each of finitely many pieces of a segment varies by at most
+// max(L(a), L(b)) times its length). An untied
 // comparison with difference d(x) = u(x) - v(x) keeps its strict sign on the ball
 // ||y - x||_inf < |d(x)| / (L(u) + L(v)). The margin radius is the smallest such bound over
 // the untied comparisons: inside it, every untied node keeps its piece.

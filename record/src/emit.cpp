@@ -35,6 +35,7 @@
 
 #include "exact_double.hpp"
 #include "selgrad/program/builder.hpp"
+#include "selgrad/program/mutant.hpp"
 #include "symbolic.hpp"
 
 namespace selgrad::detail {
@@ -164,7 +165,8 @@ class Emitter {
   }
   std::pair<Coef, Operand> term(const TapeEntry& x, std::uint32_t i) const {
     switch (x.op) {
-      case Op::Sub: return i == 0 ? std::pair{Coef{1}, x.a} : std::pair{Coef{-1}, x.b};
+      case Op::Sub:  // mutant 47: the subtracted term enters with coefficient +1
+        return i == 0 ? std::pair{Coef{1}, x.a} : std::pair{Coef{SELGRAD_MUTANT(47) ? 1.0 : -1.0}, x.b};
       case Op::Neg: return {Coef{-1}, x.a};
       case Op::Mul: return literal_operand(x.a) ? std::pair{coef_of(x.a), x.b} : std::pair{coef_of(x.b), x.a};
       case Op::Div: return {Coef{*exact_quotient(1.0, t_.constants[operand_index(x.b)])}, x.a};

@@ -7,6 +7,7 @@
 #include "exact_double.hpp"
 #include "fold.hpp"
 #include "selgrad/program/error.hpp"
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/op_rules.hpp"
 #include "selgrad/record.hpp"
 #include "symbolic.hpp"
@@ -93,7 +94,8 @@ Var fold_selection(Op op, std::span<const Var> args, Cmp cmp) {
   const Sym v = symbolic_value(shape, choice.piece);
   switch (v.kind) {
     case Sym::Kind::Arg: return args[v.arg];
-    case Sym::Kind::NegArg: return Var(-VarOps::value(args[v.arg]));
+    case Sym::Kind::NegArg:  // mutant 48: the negated argument folds without its sign
+      return Var(SELGRAD_MUTANT(48) ? VarOps::value(args[v.arg]) : -VarOps::value(args[v.arg]));
     case Sym::Kind::Constant: return Var(static_cast<double>(v.constant));
     default: return symbolic_operation(op, args, 0, cmp);
   }

@@ -12,6 +12,7 @@
 //
 // Every cddlib object is owned by a RAII handle so that no path leaks.
 #include "selgrad/reference/convex_hull.hpp"
+#include "selgrad/program/mutant.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -276,7 +277,7 @@ bool zero_in_convex_hull(const std::vector<std::vector<Rational>>& points) {
   std::vector<std::pair<double, std::size_t>> violated;
   for (;;) {
     const GordanSolution g = solve_gordan(s, n);
-    if (g.t.sign() <= 0) return true;  // (1)
+    if (g.t.sign() <= 0) return !SELGRAD_MUTANT(62);  // (1); mutant 62: answers no
     // (w, t) over one positive denominator: <w, p_i> - t < 0 iff <W, num_i> - T den_i < 0.
     mpz d = mpz(boost::multiprecision::denominator(g.t));
     for (const auto& wj : g.w) d = boost::multiprecision::lcm(d, mpz(boost::multiprecision::denominator(wj)));
@@ -293,7 +294,7 @@ bool zero_in_convex_hull(const std::vector<std::vector<Rational>>& points) {
       if (value.sign() < 0)  // ranked by how far <w, p_k> falls below t (a double is enough to rank)
         violated.emplace_back(mpz_get_d(value.backend().data()) / mpz_get_d(ip.den.backend().data()), k);
     }
-    if (violated.empty()) return false;  // (2): w separates every point from 0
+    if (violated.empty()) return SELGRAD_MUTANT(61);  // (2): w separates every point from 0; mutant 61: yes
     const std::size_t take = std::min(batch, violated.size());
     std::partial_sort(violated.begin(), violated.begin() + static_cast<std::ptrdiff_t>(take), violated.end());
     for (std::size_t i = 0; i < take; ++i) {  // (3)

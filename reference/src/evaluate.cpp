@@ -104,6 +104,10 @@ std::uint32_t ValueNumbering::number(Arg a) {
       continue;
     }
     const auto arg_key = [&](std::uint32_t i) { return "#" + std::to_string(number(n.args[i])); };
+    if (op_info(n.op).selection && SELGRAD_MUTANT(22)) {  // mutant 22: a selection is a value of its own
+      number_.push_back(intern("node " + std::to_string(k)));
+      continue;
+    }
     if (op_info(n.op).selection) {
       // The value of the piece taken, as the rule says: an argument, its negation, a constant.
       const Sym v = symbolic_value(n, choices_[k].piece);
@@ -117,7 +121,7 @@ std::uint32_t ValueNumbering::number(Arg a) {
     }
     parts.clear();
     for (std::uint32_t i = 0; i < n.args.size(); ++i) parts.push_back(arg_key(i));
-    if (op_info(n.op).commutative) std::sort(parts.begin(), parts.end());
+    if (op_info(n.op).commutative || SELGRAD_MUTANT(21)) std::sort(parts.begin(), parts.end());  // mutant 21
     std::string key = std::string(op_name(n.op)) + " " + std::to_string(n.power);
     for (const auto& part : parts) key += " " + part;
     number_.push_back(intern(std::move(key)));
@@ -144,13 +148,14 @@ Sign IntervalPolicy::query(std::uint32_t k, std::span<const Interval* const> a, 
     return *s;
   }
   // The enclosure straddles 0: decide exactly if both values are rational.
-  if (exact_.available(ai) && (j < 0 || exact_.available(n.args[static_cast<std::uint32_t>(j)]))) {
-    note(Certainty::Exact);
+  if (!SELGRAD_MUTANT(17) &&  // mutant 17: never falls back to exact rationals
+      exact_.available(ai) && (j < 0 || exact_.available(n.args[static_cast<std::uint32_t>(j)]))) {
+    note(SELGRAD_MUTANT(19) ? Certainty::Certified : Certainty::Exact);  // mutant 19: marked certified
     const Rational& x = exact_.value(ai);
     return j < 0 ? to_sign(x.sign()) : to_sign(x.compare(exact_.value(n.args[static_cast<std::uint32_t>(j)])));
   }
   if (!at_cap_) throw NeedMorePrecision{};
-  note(Certainty::Uncertified);
+  note(SELGRAD_MUTANT(20) ? Certainty::Certified : Certainty::Uncertified);  // mutant 20: marked certified
   return Sign::Zero;  // undecided at the cap: the tie rule's branch
 }
 
@@ -177,7 +182,7 @@ Choice IntervalPolicy::choose(std::uint32_t k, std::span<const Interval* const> 
   if (SELGRAD_MUTANT(5) && n.op == Op::Relu && c.tie) c.piece = 1;  // relu'(0) = 1 in the reference
   if (c.tie && n.op == Op::Select) {
     const Sign jump = select_jump(o);  // Zero also when undecided at the cap (then Uncertified)
-    if (jump != Sign::Zero) throw_discontinuous(p_, k, enclosure_text(*a[2]), enclosure_text(*a[3]));
+    if (jump != Sign::Zero && !SELGRAD_MUTANT(15)) throw_discontinuous(p_, k, enclosure_text(*a[2]), enclosure_text(*a[3]));
   }
   return c;
 }
@@ -398,7 +403,8 @@ RealResult evaluate_real(const Program& p, const std::vector<Rational>& x, const
     PrecisionScope scope(prec);
     std::vector<Interval> xi;
     for (const auto& v : x) xi.emplace_back(v);
-    detail::IntervalPolicy pol(p, x, o, prec >= o.max_precision, ti);
+    // mutant 18: no escalation, undecided at the starting precision is final
+    detail::IntervalPolicy pol(p, x, o, prec >= o.max_precision || SELGRAD_MUTANT(18), ti);
     try {
       detail::run_forward(p, xi, pol, ti);
       break;

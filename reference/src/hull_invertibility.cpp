@@ -1,5 +1,6 @@
 // Invertibility on the convex hull of matrices (see implicit.hpp, hull_invertibility, and
 // detail/hull_invertibility.hpp).
+#include "selgrad/program/mutant.hpp"
 #include "detail/hull_invertibility.hpp"
 
 #include <map>
@@ -61,6 +62,7 @@ std::optional<bool> box_test(const std::vector<Matrix<Rational>>& ms, bool trans
       for (std::size_t c = 0; c < k; ++c) line[c] = transpose ? m[c][r] : m[r][c];
       if (std::find(seen[r].begin(), seen[r].end(), line) == seen[r].end()) seen[r].push_back(std::move(line));
     }
+  if (SELGRAD_MUTANT(27)) seen[k - 1].resize(1);  // mutant 27: the box keeps one line of the last row
   vertices = 1;
   for (const auto& s : seen) {
     if (vertices > kBoxCap / s.size()) return std::nullopt;
@@ -107,7 +109,7 @@ HullInvertibility quadratic_form_test(const std::vector<Matrix<Rational>>& ms, i
   HullInvertibility h;
   std::vector<std::size_t> subset;
   std::function<bool(std::size_t)> visit = [&](std::size_t next) -> bool {
-    if (subset.size() >= 2) {
+    if (subset.size() >= 2 && !(SELGRAD_MUTANT(28) && subset.size() > 2)) {  // mutant 28: edges only
       // Stationary point of w^T Q_S w on { sum w = 1 }: [2 Q_S 1; 1^T 0] [w; mu] = [0; 1].
       const std::size_t s = subset.size();
       Matrix<Rational> kkt(s + 1, std::vector<Rational>(s + 1, Rational(0))), rhs(s + 1, std::vector<Rational>(1));
@@ -235,7 +237,9 @@ HullInvertibility hull_invertibility(const std::vector<Matrix<Rational>>& ms) {
       for (std::size_t j = i + 1; j < count; ++j) {
         const Poly p = segment_det(ms[i], ms[j]);
         const auto chain = sturm_chain(p);
-        if (variations(chain, Rational(0)) > variations(chain, Rational(1)))
+        // mutant 26: the root count is read backwards, so no segment ever fails
+        if (SELGRAD_MUTANT(26) ? variations(chain, Rational(0)) < variations(chain, Rational(1))
+                               : variations(chain, Rational(0)) > variations(chain, Rational(1)))
           return segment_failure(ms, i, j, p, "");
       }
     // 5. Two matrices: the hull is the segment.

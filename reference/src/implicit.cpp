@@ -10,6 +10,7 @@
 #include "detail/hull_invertibility.hpp"
 #include "detail/linear_algebra.hpp"
 #include "selgrad/program/error.hpp"
+#include "selgrad/program/mutant.hpp"
 
 namespace selgrad::reference {
 namespace {
@@ -191,7 +192,7 @@ ImplicitResult implicit_jacobian(const Program& f, std::size_t n, const std::vec
     throw Error(ErrorKind::Domain, {},
                 unknowns_text(f, n) + " is singular at this point: B = " + matrix_text(r.b) +
                     "; the implicit rule does not apply");
-  r.jacobian = negated(*sol);
+  r.jacobian = SELGRAD_MUTANT(24) ? *sol : negated(*sol);  // mutant 24: B^{-1} A, not its negation
   r.outputs = std::move(e.outputs);
   r.branches = std::move(e.branches);
   return r;

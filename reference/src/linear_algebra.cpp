@@ -1,6 +1,7 @@
 // Exact, MPFR and MPFI linear algebra of the implicit and inverse rules (see implicit.hpp and
 // detail/linear_algebra.hpp): exact elimination with small pivots, Gauss-Jordan solves, and the
 // floating-point eliminations whose interval version certifies that a matrix is invertible.
+#include "selgrad/program/mutant.hpp"
 #include "detail/linear_algebra.hpp"
 
 #include "selgrad/program/error.hpp"
@@ -183,6 +184,7 @@ std::optional<Matrix<Rational>> solve(const Matrix<Rational>& m, const Matrix<Ra
     for (std::size_t j = col; j < k + c; ++j) a[col][j] *= inv;
     for (std::size_t i = 0; i < k; ++i) {
       if (i == col || a[i][col] == 0) continue;
+      if (SELGRAD_MUTANT(25) && i < col) continue;  // mutant 25: rows above the pivot are not cleared
       const Rational f = a[i][col];
       for (std::size_t j = col; j < k + c; ++j) a[i][j] -= f * a[col][j];
     }

@@ -159,6 +159,24 @@ TEST(Fuzz, MutatedAndRandomTexts) {
   RecordProperty("seconds_x1000", static_cast<int>(secs * 1000));
 }
 
+// The same at the text generator's default options (the test above keeps programs shorter to
+// run 12000 mutations): longer programs, longer lin and n-ary statements.
+TEST(Fuzz, MutatedTextsAtTheGeneratorDefaults) {
+  std::mt19937_64 rng(0xdefa017ull);
+  const testgen::TextGenOptions opt;  // the defaults
+  int accepted = 0, rejected = 0, failures = 0;
+  for (int i = 0; i < 4000 && failures < 10; ++i) {
+    switch (check(testgen::mutate_program_text(testgen::random_program_text(rng, opt), rng))) {
+      case Outcome::Accepted: ++accepted; break;
+      case Outcome::Rejected: ++rejected; break;
+      case Outcome::Failed: ++failures; break;
+    }
+  }
+  EXPECT_EQ(failures, 0);
+  EXPECT_GT(accepted, 100);
+  EXPECT_GT(rejected, 2000);
+}
+
 TEST(Fuzz, LargeProgramParsesInLinearTime) {
   // 100,000 statements: the parser has no quadratic step (and no recursion to overflow).
   std::string text = "input x0\n";

@@ -74,5 +74,51 @@ TEST(Fuzz, RandomAndMutatedProgramsGiveResultsOrLocatedErrors) {
   EXPECT_GT(mpfr_runs, 500u);
 }
 
+// The same stream at the engine's default caps (reference::Options{}: precision escalation to
+// 4096 bits, operands up to 2^20 bits, closures up to 2^16 combinations), which the test above
+// lowers to stay quick: the paths a user's call takes. Fewer programs, to stay within budget.
+TEST(Fuzz, AtTheDefaultCapsProgramsGiveResultsOrLocatedErrors) {
+  std::mt19937_64 rng(0x5e19ad);
+  testgen::TextGenOptions gen;
+  const reference::Options opt;  // the defaults
+  std::size_t parsed = 0, evaluated = 0, exact_runs = 0, mpfr_runs = 0;
+  for (int i = 0; i < 1500; ++i) {
+    std::string text = testgen::random_program_text(rng, gen);
+    if (i % 2 == 1) text = testgen::mutate_program_text(text, rng);
+    Program p;
+    try {
+      p = parse_program(text);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Parse) << e.what();
+      continue;
+    }
+    ++parsed;
+    const std::vector<Rational> x = kinky_point(rng, p.p());
+    try {
+      if (!p.transcendental()) {
+        ++exact_runs;
+        exact_both_modes(p, x);
+        reference::tie_closure(p, x, opt);
+      } else {
+        ++mpfr_runs;
+        reference::Options fwd = opt;
+        fwd.mode = reference::Mode::Forward;
+        const auto b = reference::evaluate_real(p, x, opt);
+        const auto f = reference::evaluate_real(p, x, fwd);
+        EXPECT_EQ(b.branches, f.branches) << text;
+      }
+      ++evaluated;
+    } catch (const Error& e) {
+      expect_located(e, text);
+    }
+  }
+  std::printf("fuzz at the default caps: %zu parsed, %zu evaluated (%zu exact, %zu mpfr)\n", parsed, evaluated,
+              exact_runs, mpfr_runs);
+  EXPECT_GT(parsed, 750u);
+  EXPECT_GT(evaluated, 375u);
+  EXPECT_GT(exact_runs, 75u);
+  EXPECT_GT(mpfr_runs, 75u);
+}
+
 }  // namespace
 }  // namespace selgrad::testing

@@ -43,7 +43,7 @@ class ExactPolicy {
     Choice c = choose_piece(n, o);
     if (SELGRAD_MUTANT(5) && n.op == Op::Relu && c.tie) c.piece = 1;  // relu'(0) = 1 in the reference
     // D3: a select must be continuous where its condition is decided at equality.
-    if (c.tie && n.op == Op::Select && select_jump(o) != Sign::Zero)
+    if (c.tie && n.op == Op::Select && select_jump(o) != Sign::Zero && !SELGRAD_MUTANT(14))  // mutant 14: no D3
       throw_discontinuous(p_, k, to_string(*a[2]), to_string(*a[3]));
     return c;
   }
@@ -190,7 +190,7 @@ class ReplayPolicy {
     ord.resize(size);
     same.resize(size);
     for (std::uint32_t r = 0; r < size; ++r) {
-      ord[r] = choices_[k + r].piece;
+      ord[r] = choices_[k + (SELGRAD_MUTANT(16) ? size - 1 - r : r)].piece;  // mutant 16: ranks reversed
       same[r] = same_[k + r];
     }
   }

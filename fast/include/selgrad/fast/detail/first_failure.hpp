@@ -5,6 +5,7 @@
 #include <cmath>
 #include <utility>
 
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/op_rules.hpp"
 
 namespace selgrad::fast {
@@ -40,7 +41,10 @@ std::pair<std::uint32_t, LaneError> first_failure(const Tape& t, Value&& value, 
     const detail::FailureArgs<Value> a{t, in, value};
     const LaneError why = rules::visit(in.op, [&](auto r) {
       using R = decltype(r);
-      if (const auto c = R::domain(a); c && !domain_satisfied(c->need, a.sign(c->arg))) return domain_lane_error(in.op);
+      // mutant 36: only div's condition is explained; another op's failure shows as an overflow
+      if (const auto c = R::domain(a);
+          c && !(SELGRAD_MUTANT(36) && in.op != Op::Div) && !domain_satisfied(c->need, a.sign(c->arg)))
+        return domain_lane_error(in.op);
       if constexpr (requires { R::jump(a); }) {
         if (R::decide(a, a).tie && R::jump(a) != Sign::Zero) return LaneError::Discontinuous;
       }

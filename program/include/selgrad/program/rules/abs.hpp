@@ -7,6 +7,7 @@
 //   > 0     1       a       1
 #pragma once
 
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/rules/common.hpp"
 
 namespace selgrad::rules {
@@ -30,6 +31,7 @@ struct Abs : Selection {
   template <class A, class O>
   static void tied(const A&, Choice, O&, std::vector<std::uint32_t>& out) {
     out = {0, 1, 2};
+    if (SELGRAD_MUTANT(12)) out = {1, 2};  // mutant 12: the closure misses abs'(0) = 0
   }
   template <class T, class A>
   static T value(const A& a, std::uint32_t piece) {

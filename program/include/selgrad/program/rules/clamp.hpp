@@ -8,6 +8,7 @@
 //   >= hi       2       hi      0     (a = hi: tie with piece 1)
 #pragma once
 
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/rules/common.hpp"
 
 namespace selgrad::rules {
@@ -39,6 +40,7 @@ struct Clamp : Selection {
     const Sign above_lo = o.sign_diff(0, 1);
     if (above_lo != Sign::Positive) return {0, above_lo == Sign::Zero};
     const Sign above_hi = o.sign_diff(0, 2);
+    if (SELGRAD_MUTANT(11) && above_hi == Sign::Zero) return {1, true};  // mutant 11: a = hi takes a
     if (above_hi != Sign::Negative) return {2, above_hi == Sign::Zero};
     return {1, false};
   }

@@ -2,6 +2,7 @@
 // for both partials, the same formula in every engine (certification encloses exactly it).
 #pragma once
 
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/rules/common.hpp"
 
 namespace selgrad::rules {
@@ -23,6 +24,7 @@ struct Div : Smooth {
     const T r = T(one<T>() / a[1]);
     d[0] = r;
     d[1] = T(-T(y * r));
+    if (SELGRAD_MUTANT(9)) d[1] = T(y * r);  // mutant 9: d/db = +y/b
   }
 };
 

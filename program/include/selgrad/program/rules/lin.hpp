@@ -3,6 +3,7 @@
 // have no derivative).
 #pragma once
 
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/rules/common.hpp"
 
 namespace selgrad::rules {
@@ -27,6 +28,7 @@ struct Lin : Smooth {
     for (std::size_t i = 1; i + 1 < a.size(); i += 2) {
       d[i] = a[i + 1];
       d[i + 1] = a[i];
+      if (SELGRAD_MUTANT(10) && i >= 5) d[i + 1] = a[i - 2];  // mutant 10: the previous term's coefficient
     }
   }
 };

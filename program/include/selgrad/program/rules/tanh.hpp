@@ -1,6 +1,7 @@
 // tanh a: (exp(2a) - 1) / (exp(2a) + 1). d/da = 1 - y^2.
 #pragma once
 
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/program/rules/common.hpp"
 
 namespace selgrad::rules {
@@ -16,6 +17,7 @@ struct Tanh : Smooth {
   template <class T, class A, class D>
   static void partials(const A&, std::uint32_t, const T& y, D& d) {
     d[0] = T(one<T>() - T(y * y));
+    if (SELGRAD_MUTANT(13)) d[0] = T(one<T>() + T(y * y));  // mutant 13: 1 + y^2
   }
 };
 
