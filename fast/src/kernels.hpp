@@ -261,14 +261,28 @@ struct ArraySink {
 
 /// Whether every lane satisfies the rule's domain condition (D1), which no IEEE flag reports in
 /// every case (sqrt at 0 is 0).
+/// A Pack at a time, one comparison mask kept across the row (n a multiple of kV): a lane loop
+/// over sign_of() does not vectorise and costs a pass as slow as the op itself. NaN fails both
+/// conditions, as sign_of(NaN) = Zero does.
 template <class R, class A, class Rows>
 inline bool in_domain(const A& shape, const Rows& args, std::size_t n) {
   const auto c = R::domain(shape);
   if (!c) return true;
   const double* x = args[c->arg];
-  std::uint64_t outside = 0;
-  for (std::size_t l = 0; l < n; ++l) outside |= domain_satisfied(c->need, sign_of(x[l])) ? 0u : 1u;
-  return outside == 0;
+  const Pack zero{};
+  using Mask = decltype(zero < zero);
+  Mask inside = ~Mask{};
+  if (c->need == DomainRule::Need::Positive) {
+    for (std::size_t l = 0; l < n; l += kV) inside &= load(x + l) > zero;
+  } else {
+    for (std::size_t l = 0; l < n; l += kV) {
+      const Pack v = load(x + l);
+      inside &= (v > zero) | (v < zero);
+    }
+  }
+  for (std::size_t i = 0; i < kV; ++i)
+    if (!inside[i]) return false;
+  return true;
 }
 
 // ---- a tile --------------------------------------------------------------------------------------
