@@ -21,8 +21,8 @@
 #include <bit>
 #include <charconv>
 #include <cstdint>
-#include <string>
 #include <cstring>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -261,9 +261,25 @@ struct ArraySink {
 
 /// Whether every lane satisfies the rule's domain condition (D1), which no IEEE flag reports in
 /// every case (sqrt at 0 is 0).
-/// A Pack at a time, one comparison mask kept across the row (n a multiple of kV): a lane loop
-/// over sign_of() does not vectorise and costs a pass as slow as the op itself. NaN fails both
-/// conditions, as sign_of(NaN) = Zero does.
+/// D1 on one double, without branches: x > 0 (Positive), or x > 0 or x < 0 (NonZero). NaN
+/// satisfies neither, as sign_of(NaN) = Zero does not.
+inline bool satisfies(DomainRule::Need need, double x) {
+  return (x > 0.0) | ((need == DomainRule::Need::NonZero) & (x < 0.0));
+}
+
+/// D1 on every lane of a Pack (the same conditions, one comparison mask).
+inline bool satisfies(DomainRule::Need need, Pack v) {
+  const Pack zero{};
+  auto inside = v > zero;
+  if (need == DomainRule::Need::NonZero) inside |= v < zero;
+  bool all = true;
+  for (std::size_t i = 0; i < kV; ++i) all &= inside[i] != 0;  // unrolled, without branches
+  return all;
+}
+
+/// Whether every lane of a row satisfies the rule's domain condition, a Pack at a time with one
+/// mask kept across the row (n a multiple of kV): a lane loop over sign_of() does not vectorise
+/// and costs a pass as slow as the op itself.
 template <class R, class A, class Rows>
 inline bool in_domain(const A& shape, const Rows& args, std::size_t n) {
   const auto c = R::domain(shape);
@@ -280,9 +296,9 @@ inline bool in_domain(const A& shape, const Rows& args, std::size_t n) {
       inside &= (v > zero) | (v < zero);
     }
   }
-  for (std::size_t i = 0; i < kV; ++i)
-    if (!inside[i]) return false;
-  return true;
+  bool all = true;
+  for (std::size_t i = 0; i < kV; ++i) all &= inside[i] != 0;
+  return all;
 }
 
 // ---- a tile --------------------------------------------------------------------------------------
@@ -397,20 +413,25 @@ bool run_smooth(const Tape& t, const Run& run, const Frame& f, bool grad) {
   double* U = f.U;
   std::uint64_t exponent = 0;  // the largest exponent field of the values written
   bool ok = true;
-  for (std::uint32_t i = run.begin; i < run.end; ++i) {
+  // Two loops, so that the values-only pass carries no test of the partials per node.
+  const auto node = [&](std::uint32_t i, auto with_partials) {
     const std::uint32_t k = t.schedule[i];
     const Instr& in = t.code[k - t.p];
     const PointArgs<N> a{U, t.operand.data() + in.first, &in};
     const double y = R::template value<double>(a, 0);
     U[k] = y;
     exponent = std::max(exponent, std::bit_cast<std::uint64_t>(y) & kExponent);
-    if (grad && in.computes) {
+    if (with_partials && in.computes) {
       PointSink d{U, t.partial.data() + in.first, t.scratch_base, t.junk_row};
       R::template partials<double>(a, 0, y, d);
       engine_partials_mutant<R>(d);
     }
-    if (const auto c = R::domain(a)) ok &= domain_satisfied(c->need, sign_of(a[c->arg]));
-  }
+    if (const auto c = R::domain(a)) ok &= satisfies(c->need, a[c->arg]);
+  };
+  if (grad)
+    for (std::uint32_t i = run.begin; i < run.end; ++i) node(i, std::true_type{});
+  else
+    for (std::uint32_t i = run.begin; i < run.end; ++i) node(i, std::false_type{});
   return ok && exponent != kExponent;
 }
 
@@ -426,12 +447,14 @@ bool run_gathered(const Tape& t, const Run& run, const Frame& f, bool grad) {
     const std::size_t c = std::min<std::size_t>(kV, run.end - b);
     const Instr& first = t.code[t.schedule[b] - t.p];
     Pack x[N];
-    for (std::size_t i = 0; i < N; ++i) {
-      x[i] = broadcast(1.0);
-      for (std::size_t j = 0; j < c; ++j) x[i][j] = U[t.operand[t.code[t.schedule[b + j] - t.p].first + i]];
+    for (std::size_t i = 0; i < N; ++i) x[i] = broadcast(1.0);
+    for (std::size_t j = 0; j < c; ++j) {
+      const std::uint32_t* operand = t.operand.data() + t.code[t.schedule[b + j] - t.p].first;
+      for (std::size_t i = 0; i < N; ++i) x[i][j] = U[operand[i]];
     }
     const GatheredArgs<N> a{{first.power, first.cmp}, x};
     const Pack y = R::template value<Pack>(a, 0);
+    if (const auto cond = R::domain(a)) ok &= satisfies(cond->need, x[cond->arg]);  // padding 1.0 is inside
     Pack d[N];
     ArraySink sink{d};
     const bool partials = grad && first.computes;
@@ -446,7 +469,6 @@ bool run_gathered(const Tape& t, const Run& run, const Frame& f, bool grad) {
           const std::uint32_t row = t.partial[in.first + i];
           U[row >= t.scratch_base ? row : t.junk_row] = d[i][SELGRAD_MUTANT(30) ? 0 : j];  // mutant 30
         }
-      if (const auto cond = R::domain(a)) ok &= domain_satisfied(cond->need, sign_of(x[cond->arg][j]));
     }
   }
   return ok && exponent != kExponent;
