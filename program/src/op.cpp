@@ -44,7 +44,7 @@ std::optional<std::string> arity_error(Op op, std::size_t n) {
   return std::nullopt;
 }
 
-bool literal_only_position(Op op, std::size_t i, std::size_t n) {
+bool literal_only_position_of_rule(Op op, std::size_t i, std::size_t n) {
   return rules::visit(op, [&](auto r) {
     using R = decltype(r);
     if constexpr (requires { R::literal_position(i, n); }) return R::literal_position(i, n);

@@ -142,7 +142,7 @@ void validate(const Program& prog) {
                                                    std::to_string(n.args.size()));
       if (n.power < -kMaxPowiExponent || n.power > kMaxPowiExponent)
         fail(&n, n.line, "powi exponent out of range");
-    } else if (auto why = arity_error(n.op, n.args.size())) {
+    } else if (auto why = arity_fits(n.op, n.args.size()) ? std::nullopt : arity_error(n.op, n.args.size())) {
       fail(&n, n.line, *why);
     }
     // A later rank of a sort group sharing its lead's argument list: the lead checked them.

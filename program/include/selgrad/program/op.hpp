@@ -35,10 +35,20 @@ std::optional<Cmp> cmp_by_name(std::string_view name);
 /// Whether `n` arguments fit `op`'s arity, beyond min/max: `lin` needs an odd count
 /// (c0, then pairs ci ai). Returns a reason when they do not.
 std::optional<std::string> arity_error(Op op, std::size_t n);
+/// The same test without the reason (validation's fast path: a node per call).
+constexpr bool arity_fits(Op op, std::size_t n) {
+  const OpInfo& info = op_info(op);
+  return n >= static_cast<std::size_t>(info.min_args) &&
+         (info.max_args < 0 || n <= static_cast<std::size_t>(info.max_args)) && !(op == Op::Lin && n % 2 == 0);
+}
 
 /// Whether argument position i of a node of `op` with n arguments must be a literal (lin's
 /// coefficients, clamp's bounds).
-bool literal_only_position(Op op, std::size_t i, std::size_t n);
+bool literal_only_position_of_rule(Op op, std::size_t i, std::size_t n);
+inline bool literal_only_position(Op op, std::size_t i, std::size_t n) {
+  const auto o = static_cast<std::size_t>(op);
+  return o < kOpCount && rules::kHasLiteralPositions[o] && literal_only_position_of_rule(op, i, n);
+}
 /// What the literal-only positions of `op` are called ("lin coefficients"), for messages.
 std::string_view literal_positions_name(Op op);
 

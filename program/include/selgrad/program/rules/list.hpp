@@ -85,4 +85,9 @@ inline constexpr std::array<OpInfo, kOpCount> kInfo = []<std::size_t... I>(std::
   return std::array<OpInfo, kOpCount>{All::at<I>::info...};
 }(std::make_index_sequence<All::size>{});
 
+/// Per op: whether its rule names literal-only argument positions (lin, clamp).
+inline constexpr std::array<bool, kOpCount> kHasLiteralPositions = []<std::size_t... I>(std::index_sequence<I...>) {
+  return std::array<bool, kOpCount>{requires { All::at<I>::literal_position(std::size_t{}, std::size_t{}); }...};
+}(std::make_index_sequence<All::size>{});
+
 }  // namespace selgrad::rules
