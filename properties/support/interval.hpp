@@ -29,6 +29,14 @@ inline bool contains(const Interval& a, const Rational& r) {
   return a.is_bounded() && a.lower().to_rational() <= r && r <= a.upper().to_rational();
 }
 
+/// Whether both ends are finite with magnitude below 2^max_exponent. Beyond that, exact rational
+/// arithmetic on the ends costs more than any check is worth (an end near 2^(2^30), which MPFR
+/// represents in a few words, is a 2^30-bit integer as a rational).
+inline bool moderate(const Interval& a, mpfr_exp_t max_exponent = 512) {
+  const auto ok = [&](mpfr_srcptr v) { return mpfr_zero_p(v) || (mpfr_number_p(v) && mpfr_get_exp(v) <= max_exponent); };
+  return ok(&a.get()->left) && ok(&a.get()->right);
+}
+
 /// Upper bound of |x| over the interval, as an exact rational (the interval must be bounded).
 inline Rational magnitude(const Interval& a) {
   const Rational lo = a.lower().to_rational(), hi = a.upper().to_rational();
