@@ -32,22 +32,6 @@ namespace {
 
 using Matrix = std::vector<std::vector<Rational>>;
 
-std::vector<Rational> flatten(const Matrix& m) {
-  std::vector<Rational> v;
-  for (const auto& row : m) v.insert(v.end(), row.begin(), row.end());
-  return v;
-}
-
-void log_matrix(const char* what, const Matrix& m) {
-  RC_LOG() << "  " << what << ":";
-  for (const auto& row : m) {
-    RC_LOG() << " [";
-    for (std::size_t i = 0; i < row.size(); ++i) RC_LOG() << (i ? " " : "") << row[i];
-    RC_LOG() << "]";
-  }
-  RC_LOG() << "\n";
-}
-
 void log_closure(const reference::TieClosure& c) {
   RC_LOG() << c.jacobians.size() << " closure element(s) over " << c.combinations << " combinations\n";
   for (const auto& j : c.jacobians) log_matrix("element", j);

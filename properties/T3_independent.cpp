@@ -113,16 +113,6 @@ std::optional<std::set<Matrix>> independent_closure(const Program& p, const std:
   return out;
 }
 
-void log_matrix(const char* what, const Matrix& m) {
-  RC_LOG() << "  " << what << ":";
-  for (const auto& row : m) {
-    RC_LOG() << " [";
-    for (std::size_t i = 0; i < row.size(); ++i) RC_LOG() << (i ? " " : "") << row[i];
-    RC_LOG() << "]";
-  }
-  RC_LOG() << "\n";
-}
-
 /// Both closures at x; RC_DISCARDs what cannot be judged (too many combinations).
 std::pair<reference::TieClosure, std::set<Matrix>> both_closures(const Program& prog, const std::vector<Rational>& x) {
   const ExactResult e = exact(prog, x);
@@ -182,12 +172,6 @@ const Register segment(
       const bool in_engine_closure = std::find(c.jacobians.begin(), c.jacobians.end(), ry.jacobian) != c.jacobians.end();
       RC_ASSERT(in_engine_closure);
     });
-
-std::vector<Rational> flatten(const Matrix& m) {
-  std::vector<Rational> v;
-  for (const auto& row : m) v.insert(v.end(), row.begin(), row.end());
-  return v;
-}
 
 bool in_hull(const std::vector<std::vector<Rational>>& set, const std::vector<Rational>& g) {
   std::vector<std::vector<Rational>> shifted;

@@ -72,4 +72,22 @@ inline reference::TieClosure closure(const Program& p, const std::vector<Rationa
   }
 }
 
+/// A Jacobian's entries row after row (a point of the space the hull tests work in).
+inline std::vector<Rational> flatten(const std::vector<std::vector<Rational>>& m) {
+  std::vector<Rational> v;
+  for (const auto& row : m) v.insert(v.end(), row.begin(), row.end());
+  return v;
+}
+
+/// Logs a matrix on one line for a failing case's report.
+inline void log_matrix(const char* what, const std::vector<std::vector<Rational>>& m) {
+  RC_LOG() << "  " << what << ":";
+  for (const auto& row : m) {
+    RC_LOG() << " [";
+    for (std::size_t i = 0; i < row.size(); ++i) RC_LOG() << (i ? " " : "") << row[i];
+    RC_LOG() << "]";
+  }
+  RC_LOG() << "\n";
+}
+
 }  // namespace selgrad::properties
