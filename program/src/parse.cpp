@@ -13,6 +13,7 @@
 #include <fstream>
 #include <unordered_map>
 
+#include "selgrad/program/conventions.hpp"
 #include "selgrad/program/error.hpp"
 #include "selgrad/program/mutant.hpp"
 #include "selgrad/program/names.hpp"
@@ -332,8 +333,15 @@ class Parser {
       if (SELGRAD_MUTANT(45) && n.cmp == Cmp::Le) n.cmp = Cmp::Lt;  // mutant 45: le read as lt
       ++a;
     }
+    std::size_t end = t.size();
+    if (end > a && t[end - 1].text.starts_with('@')) {  // a tie rule (tie_rule.hpp)
+      --end;
+      const auto parsed = parse_tie_rule(*op, t[end].text.substr(1));
+      if (!parsed.rule) parse_error(l.number, t[end].column, parsed.error);
+      n.tie = *parsed.rule;
+    }
     std::vector<const Token*> argt;
-    for (std::size_t i = a; i < t.size(); ++i) {
+    for (std::size_t i = a; i < end; ++i) {
       if (t[i].text == "=") parse_error(l.number, t[i].column, "unexpected '='");
       argt.push_back(&t[i]);
     }
@@ -447,6 +455,7 @@ std::string print_program(const Program& p) {
       out += " " + std::string(cmp_name(SELGRAD_MUTANT(46) && n.cmp == Cmp::Ge ? Cmp::Gt : n.cmp));
     for (Arg a : n.args) out += " " + arg_text(a);
     if (n.op == Op::Powi) out += " " + std::to_string(n.power);
+    if (n.tie.kind != TieRule::Kind::Unset) out += " @" + tie_rule_text(n);
     out += "\n";
   }
   out += "output" + join_names(p, p.outputs) + "\n";

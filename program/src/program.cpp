@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "selgrad/program/conventions.hpp"
 #include "selgrad/program/error.hpp"
 #include "selgrad/program/names.hpp"
 
@@ -78,7 +79,7 @@ bool operator==(const Program& a, const Program& b) {
     const Node& y = b.nodes[k];
     if (x.name != y.name || x.op != y.op || x.cmp != y.cmp || x.power != y.power ||
         x.group_first != y.group_first || x.group_size != y.group_size ||
-        x.args.size() != y.args.size())
+        x.args.size() != y.args.size() || x.tie != y.tie)
       return false;
     // A later rank of a sort group sharing its lead's list was compared with the lead.
     const bool later_rank = x.op == Op::Sort && k != x.group_first && x.group_first < k;
@@ -145,6 +146,9 @@ void validate(const Program& prog) {
     } else if (auto why = arity_fits(n.op, n.args.size()) ? std::nullopt : arity_error(n.op, n.args.size())) {
       fail(&n, n.line, *why);
     }
+    if (n.tie.kind != TieRule::Kind::Unset)
+      if (auto parsed = parse_tie_rule(n.op, tie_rule_text(n)); !parsed.rule || *parsed.rule != n.tie)
+        fail(&n, n.line, parsed.rule ? "tie rule piece " + std::to_string(n.tie.piece) + " does not exist" : parsed.error);
     // A later rank of a sort group sharing its lead's argument list: the lead checked them.
     const bool shared_rank = n.op == Op::Sort && n.group_first < k && n.group_first >= prog.input_count &&
                              n.args.shares_storage_with(prog.nodes[n.group_first].args);

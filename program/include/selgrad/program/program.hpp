@@ -17,6 +17,7 @@
 
 #include "selgrad/program/literal.hpp"
 #include "selgrad/program/op.hpp"
+#include "selgrad/program/tie_rule.hpp"
 
 namespace selgrad {
 
@@ -94,11 +95,13 @@ struct Node {
   std::uint32_t group_first = 0;  ///< sort only: index of the statement's first node
   std::uint32_t group_size = 0;   ///< sort only: number of outputs k (= number of args)
   std::uint32_t line = 0;         ///< source line, 0 when built in code
+  TieRule tie;                    ///< selections: the rule at a tie (`@...`; tie_rule.hpp)
 
   std::uint32_t sort_rank(std::uint32_t self) const { return self - group_first; }
   friend bool operator==(const Node& a, const Node& b) {
     return a.name == b.name && a.op == b.op && a.args == b.args && a.cmp == b.cmp &&
-           a.power == b.power && a.group_first == b.group_first && a.group_size == b.group_size;
+           a.power == b.power && a.group_first == b.group_first && a.group_size == b.group_size &&
+           a.tie == b.tie;
   }
 };
 
