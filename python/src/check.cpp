@@ -15,8 +15,8 @@ namespace {
 
 using namespace selgrad::reference;
 
-py::dict check(const Program& program, py::handle point, py::handle jacobian, py::handle conventions,
-               std::optional<std::size_t> max_combinations) {
+py::dict check(const Program& program, const py::object& point, const py::object& jacobian,
+               const py::object& conventions, std::optional<std::size_t> max_combinations) {
   std::optional<Program> storage;
   const Program& p = with_profile(program, conventions, storage);
   Options o;

@@ -12,10 +12,10 @@ namespace selgrad::python {
 
 namespace {
 
-/// The Python classes literal_of and fraction need, imported once when the module loads (and
-/// never released: they must outlive the interpreter's teardown of the module).
+/// The Python classes literal_of and fraction need, imported once when the module loads. Never
+/// released, so that no destructor touches Python objects after the interpreter has finalized.
 struct PythonTypes {
-  py::object fraction, rational, real, decimal;
+  py::object fraction, rational, real, decimal, numpy_bool;
 };
 const PythonTypes* g_types = nullptr;
 
@@ -35,13 +35,28 @@ Literal literal_from_text(std::string_view text, const std::string& what) {
   throw py::value_error(what + ": " + excerpt(text) + " is not a number literal (" + why + ")");
 }
 
+/// The decimal digits of a Python int of any size. Python refuses str() of ints past 4,300
+/// digits (sys.set_int_max_str_digits), so the digits come from GMP, through the hexadecimal
+/// form, which has no such limit; a value past the literal's digit cap is refused before that.
+std::string decimal_digits(py::handle value, const std::string& what) {
+  const auto bits = value.attr("bit_length")().cast<std::size_t>();
+  if (bits > kMaxLiteralDigits * 10 / 3 + 4)  // d digits take at most 3.33 d bits: surely too long
+    throw py::value_error(what + " has more than " + std::to_string(kMaxLiteralDigits) + " digits");
+  const std::string hex = py::str(value.attr("__format__")("x"));
+  mpz_t z;
+  mpz_init(z);
+  mpz_set_str(z, hex.c_str(), 16);
+  std::unique_ptr<char, void (*)(void*)> digits(mpz_get_str(nullptr, 10, z), std::free);
+  mpz_clear(z);
+  return digits.get();
+}
+
 Literal literal_from_int(py::handle value, const std::string& what) {
   int overflow = 0;
   const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
   if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
   if (!overflow) return Literal::from_int(v);
-  // Beyond 64 bits: the decimal digits, under the literal's digit cap (kMaxLiteralDigits).
-  return literal_from_text(std::string(py::str(value)), what);
+  return literal_from_text(decimal_digits(value, what), what);
 }
 
 Literal literal_from_float(double v, const std::string& what) {
@@ -56,6 +71,13 @@ py::object integer(mpz_srcptr z) {
   return py::reinterpret_steal<py::object>(PyLong_FromString(digits.get(), nullptr, 16));
 }
 
+/// operator.index(value): a Python int, or the TypeError of a value that is none.
+py::object as_int(py::handle value) {
+  PyObject* i = PyNumber_Index(value.ptr());
+  if (!i) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(i);
+}
+
 bool is_row(py::handle value) {
   return PySequence_Check(value.ptr()) && !py::isinstance<py::str>(value) && !py::isinstance<py::bytes>(value);
 }
@@ -66,26 +88,27 @@ void import_python_types() {
   if (g_types) return;
   const py::module_ numbers = py::module_::import("numbers");
   g_types = new PythonTypes{py::module_::import("fractions").attr("Fraction"), numbers.attr("Rational"),
-                            numbers.attr("Real"), py::module_::import("decimal").attr("Decimal")};
+                            numbers.attr("Real"), py::module_::import("decimal").attr("Decimal"),
+                            py::module_::import("numpy").attr("bool_")};
 }
 
 Literal literal_of(py::handle value, const std::string& what) {
   const PythonTypes& t = python_types();
-  if (PyBool_Check(value.ptr()))
+  if (PyBool_Check(value.ptr()) || py::isinstance(value, t.numpy_bool))
     throw py::type_error(what + " is a bool, not a number");
   if (PyLong_Check(value.ptr())) return literal_from_int(value, what);
   if (PyFloat_Check(value.ptr())) return literal_from_float(PyFloat_AS_DOUBLE(value.ptr()), what);
   if (py::isinstance<py::str>(value)) return literal_from_text(std::string(py::str(value)), what);
   if (PyIndex_Check(value.ptr()))  // numpy's integers
-    return literal_from_int(py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr())), what);
+    return literal_from_int(as_int(value), what);
   if (py::isinstance(value, t.decimal)) {
     if (!value.attr("is_finite")().cast<bool>())
       throw py::value_error(what + " is " + std::string(py::str(value)) + ": a point must be finite");
     return literal_from_text(std::string(py::str(value)), what);
   }
   if (py::isinstance(value, t.rational)) {  // fractions.Fraction and other exact rationals
-    const std::string n = py::str(value.attr("numerator")), d = py::str(value.attr("denominator"));
-    return literal_from_text(n + "/" + d, what);
+    const py::object n = as_int(value.attr("numerator")), d = as_int(value.attr("denominator"));
+    return literal_from_text(decimal_digits(n, what) + "/" + decimal_digits(d, what), what);
   }
   if (py::isinstance(value, t.real))  // numpy's float32 and other binary floats
     return literal_from_float(py::float_(py::reinterpret_borrow<py::object>(value)), what);

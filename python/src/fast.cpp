@@ -31,7 +31,8 @@ const char* sweep_name(JacobianMode mode, const Program& p) {
   return uses_forward_sweeps(mode, p.p(), p.q()) ? "forward" : "backward";
 }
 
-py::dict grad_fast(const Program& program, py::handle point, py::handle conventions, py::handle mode_arg) {
+py::dict grad_fast(const Program& program, const py::object& point, const py::object& conventions,
+                   const py::object& mode_arg) {
   std::optional<Program> storage;
   const Program& p = with_profile(program, conventions, storage);
   const JacobianMode mode = mode_of(mode_arg);
@@ -73,7 +74,7 @@ py::dict grad_fast(const Program& program, py::handle point, py::handle conventi
 }
 
 /// The points of a batch as an (N, p) C-contiguous float64 array, converted only if needed.
-Points points_of(py::handle X, std::size_t p) {
+Points points_of(const py::object& X, std::size_t p) {
   Points a = Points::ensure(X);
   if (!a) throw py::type_error("X must be convertible to a float64 array of shape (N, " + std::to_string(p) + ")");
   if (a.ndim() != 2 || static_cast<std::size_t>(a.shape(1)) != p) {
@@ -96,7 +97,8 @@ py::array view(const std::vector<T>& v, std::vector<py::ssize_t> shape, const py
   return py::array_t<T>(std::move(shape), v.data(), owner);
 }
 
-py::dict batch(const Program& program, py::handle X, py::handle conventions, bool gradient, py::handle mode) {
+py::dict batch(const Program& program, const py::object& X, const py::object& conventions, bool gradient,
+               const py::object& mode) {
   std::optional<Program> storage;
   const Program& p = with_profile(program, conventions, storage);
   fast::BatchOptions options;
@@ -148,7 +150,7 @@ py::dict batch(const Program& program, py::handle X, py::handle conventions, boo
 /// The C++ baseline of bench/python_batch.py: seconds per batch of the engine alone, measured
 /// inside the module on the same points. `fresh`: compile, a new evaluator and a new result per
 /// batch, as selgrad.batch does; `reused`: evaluate only, into one result, as a C++ loop does.
-py::dict time_batch(const Program& p, py::handle X, bool gradient, std::size_t repetitions) {
+py::dict time_batch(const Program& p, const py::object& X, bool gradient, std::size_t repetitions) {
   fast::BatchOptions options;
   options.gradient = gradient;
   const Points x = points_of(X, p.p());

@@ -53,7 +53,7 @@ outputs are equal (source lines aside), and pickle as their text.)doc");
                              "Whether some node needs exp/log (then the reference evaluates in MPFR, not exactly).")
       .def(
           "with_conventions",
-          [](const Program& p, py::handle name) {
+          [](const Program& p, const py::object& name) {
             std::optional<Program> out;
             with_profile(p, name, out);
             return out ? std::move(*out) : p;

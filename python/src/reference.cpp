@@ -62,7 +62,8 @@ py::dict grad_real(const Program& p, const std::vector<Rational>& x, const Optio
   return out;
 }
 
-py::dict grad(const Program& program, py::handle point, py::handle conventions, py::handle mode) {
+py::dict grad(const Program& program, const py::object& point, const py::object& conventions,
+              const py::object& mode) {
   std::optional<Program> storage;
   const Program& p = with_profile(program, conventions, storage);
   Options o;
@@ -71,7 +72,7 @@ py::dict grad(const Program& program, py::handle point, py::handle conventions, 
   return p.transcendental() ? grad_real(p, x, o) : grad_exact(p, x, o);
 }
 
-py::dict closure(const Program& p, py::handle point, std::optional<std::size_t> max_combinations) {
+py::dict closure(const Program& p, const py::object& point, std::optional<std::size_t> max_combinations) {
   Options o;
   if (max_combinations) {
     if (*max_combinations == 0) throw py::value_error("max_combinations must be at least 1");

@@ -175,8 +175,9 @@ def test_points_are_read_exactly():
     assert selgrad.grad(p, [Fraction(1, 3)]).jacobian == [[Fraction(2, 3)]]
     assert selgrad.grad(p, [numpy.int64(-3)]).outputs == [9]
     assert selgrad.grad(p, [numpy.float32(0.5)]).outputs == [Fraction(1, 4)]
-    big = 2**70 + 1
-    assert selgrad.grad(p, [big]).outputs == [big * big]
+    for big in (2**70 + 1, -(10**5000) - 1):  # past Python's 4,300-digit str() limit too
+        assert selgrad.grad(p, [big]).outputs == [big * big]
+    assert selgrad.grad(p, [Fraction(1, 3 * 10**5000)]).jacobian == [[Fraction(2, 3 * 10**5000)]]
     assert selgrad.grad(p, "1/2").outputs == [Fraction(1, 4)]  # the --at form
 
 
@@ -403,7 +404,7 @@ def test_non_finite_points_are_value_errors(engine, bad):
         selgrad.grad(program(RELU2), [bad], engine=engine)
 
 
-@pytest.mark.parametrize("bad", [[None], [True], [object()], [[1]], 0.5, None])
+@pytest.mark.parametrize("bad", [[None], [True], [numpy.bool_(True)], [1j], [object()], [[1]], 0.5, None, b"1"])
 def test_points_that_are_not_sequences_of_numbers_are_type_errors(bad):
     with pytest.raises(TypeError):
         selgrad.grad(program(RELU2), bad)
@@ -412,6 +413,8 @@ def test_points_that_are_not_sequences_of_numbers_are_type_errors(bad):
 def test_a_str_that_is_no_literal_is_a_value_error():
     with pytest.raises(ValueError, match="not a number literal"):
         selgrad.grad(program(RELU2), ["1/0"])
+    with pytest.raises(ValueError, match="digits"):  # the literal's digit cap, checked first
+        selgrad.grad(program(RELU2), [2**100000])
     with pytest.raises(ValueError):
         selgrad.grad(program(RELU2), ["one"])
 
