@@ -147,8 +147,5 @@ def check_gradient(
         conventions: None or a profile name applied first (see grad).
         max_combinations: the closure's combination cap (see closure).
     """
-    if not hasattr(_selgrad, "check_gradient"):
-        raise UnsupportedError("this build of selgrad has no gradient check (reference::check_gradient)",
-                               kind="unsupported")
     fields = _selgrad.check_gradient(_program(program), point, jacobian, conventions, max_combinations)
     return GradientCheck(**fields)

@@ -1,6 +1,5 @@
 // The gradient check from Python (reference/gradient_check.hpp): is a claimed Jacobian one of
-// the tie closure's, in its convex hull, or outside it. Built into the module when the reference
-// library implements reference::check_gradient (python/CMakeLists.txt).
+// the tie closure's, in its convex hull, or outside it.
 #include <optional>
 
 #include <pybind11/stl.h>

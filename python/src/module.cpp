@@ -15,8 +15,6 @@ PYBIND11_MODULE(_selgrad, m) {
   selgrad::python::bind_program(m);
   selgrad::python::bind_reference(m);
   selgrad::python::bind_fast(m);
-#ifdef SELGRAD_PYTHON_GRADIENT_CHECK
   selgrad::python::bind_check(m);
-#endif
   m.attr("__version__") = SELGRAD_VERSION;
 }
