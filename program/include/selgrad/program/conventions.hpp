@@ -1,5 +1,5 @@
 // Framework conventions: the tie rules (tie_rule.hpp) that a framework's autograd applies, as
-// profiles that annotate any program (docs/conventions.md has the table and its sources).
+// profiles that annotate any program (the README has the table).
 //
 //            relu      abs       max/min (2 args)   max/min (n args)   clamp     sort, select
 //   default  op rule   op rule   first              first              bound     op rule

@@ -1,7 +1,7 @@
 // A node's tie rule: which selection gradient a selection node returns when it is decided at a
 // tie (D5), when the op table's rule is not what is wanted.
 //
-// Frameworks differ exactly here (docs/conventions.md): PyTorch's relu'(0) is 0 and its
+// Frameworks differ exactly here (docs/program-format.md, "Tie rules"): PyTorch's relu'(0) is 0 and its
 // `maximum` splits a tie 1/2-1/2, JAX's abs'(0) is 1, TensorFlow's `maximum` gives a tie to its
 // first argument. A node carries its framework's rule so that the engines return what that
 // framework's autograd returns, and the tie closure still says what every representation
