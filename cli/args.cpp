@@ -1,6 +1,8 @@
 // Command-line arguments of `selgrad` (see args.hpp).
 #include "args.hpp"
 
+#include "selgrad/program/conventions.hpp"
+
 #include <string>
 #include <vector>
 
@@ -18,6 +20,10 @@ const char* const kUsage =
     "  selgrad implicit FILE --params N --at X1,..,Xn --solution Y1,..,Ym [--json]\n"
     "                   [--prec BITS] [--max-prec BITS] [--max-bits BITS] [--closure-cap N]\n"
     "                   [--max-total-bits BITS]\n"
+    "  selgrad check FILE --at X1,X2,... --gradient G1,G2,... [--json] [--closure-cap N]\n"
+    "               (exit 0: the gradient is in the tie closure or its hull; 1: outside; 3: undecided)\n"
+    "Every command takes --conventions default|torch|jax|tf: the tie rules of a framework for\n"
+    "the selection nodes that do not write their own (@split, @a, ...).\n"
     "Every command also takes the program size caps --max-file-bytes, --max-line-bytes,\n"
     "--max-name-bytes, --max-nodes and --max-args (see README, Limits).\n"
     "\n"
@@ -58,14 +64,15 @@ Args parse_args(int argc, char** argv) {
   return a;
 }
 
-const char* const kParseLimitOptions[] = {"max-file-bytes", "max-line-bytes", "max-name-bytes", "max-nodes",
-                                           "max-args"};
+// Options every command takes: the program size caps and the conventions.
+const char* const kProgramOptions[] = {"max-file-bytes", "max-line-bytes", "max-name-bytes", "max-nodes",
+                                        "max-args", "conventions"};
 
 void allow_only(const Args& a, std::initializer_list<const char*> names) {
   for (const auto& [name, value] : a.options) {
     bool ok = false;
     for (const char* n : names) ok = ok || name == n;
-    for (const char* n : kParseLimitOptions) ok = ok || name == n;  // every command reads a program
+    for (const char* n : kProgramOptions) ok = ok || name == n;  // every command reads a program
     if (!ok) throw UsageError{"unknown option --" + name + " for '" + a.command + "'"};
   }
 }
@@ -112,6 +119,14 @@ ParseLimits parse_limits(const Args& a) {
   return l;
 }
 
-Program read_program(const Args& a) { return parse_program_file(a.file, parse_limits(a)); }
+Program read_program(const Args& a) {
+  Program p = parse_program_file(a.file, parse_limits(a));
+  const auto it = a.options.find("conventions");
+  if (it == a.options.end()) return p;
+  const auto c = conventions_by_name(it->second);
+  if (!c)
+    throw UsageError{"--conventions must be one of " + std::string(conventions_names()) + ", got '" + it->second + "'"};
+  return with_conventions(std::move(p), *c);
+}
 
 }  // namespace selgrad::cli

@@ -5,8 +5,11 @@
 //   selgrad closure FILE --at X1,X2,... [--json] [--closure-cap N] [--max-bits BITS]
 //   selgrad implicit FILE --params N --at X1,..,Xn --solution Y1,..,Ym [--json]
 //                    [--prec BITS] [--max-prec BITS] [--max-bits BITS] [--closure-cap N]
+//   selgrad check FILE --at X1,X2,... --gradient G1,G2,... [--json] [--closure-cap N]
+// Every command takes --conventions default|torch|jax|tf (tie rules for the nodes without one).
 //
-// Exit status: 0 success, 1 program or domain error (message on stderr), 2 bad usage.
+// Exit status: 0 success, 1 program or domain error (message on stderr), 2 bad usage; check:
+// 0 in the closure or its hull, 1 outside, 3 undecided.
 #include <iostream>
 #include <new>
 
@@ -25,7 +28,8 @@ int run(int argc, char** argv) {
   if (a.command == "grad") return cmd_grad(a);
   if (a.command == "closure") return cmd_closure(a);
   if (a.command == "implicit") return cmd_implicit(a);
-  throw UsageError{"unknown command '" + a.command + "' (grad, closure or implicit)"};
+  if (a.command == "check") return cmd_check(a);
+  throw UsageError{"unknown command '" + a.command + "' (grad, closure, implicit or check)"};
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "detail/exact_hash.hpp"
 #include "detail/policies.hpp"
+#include "selgrad/program/conventions.hpp"
 #include "selgrad/program/mutant.hpp"
 #include "detail/ties.hpp"
 #include "selgrad/reference/convex_hull.hpp"
@@ -141,6 +142,36 @@ std::string node_list(const Program& p, const std::vector<std::uint32_t>& nodes)
 
 std::size_t saturating_product(std::size_t a, std::size_t b) { return b != 0 && a > SIZE_MAX / b ? SIZE_MAX : a * b; }
 
+/// Whether some term of an H1 Minkowski sum has two distinct points, i.e. the sum (the closure's
+/// hull) is more than one point. A Birkhoff term varies iff two ranks r, r' and two arguments
+/// s, s' give different sums under a transposition: points[r][s] + points[r'][s'] !=
+/// points[r][s'] + points[r'][s] (every permutation is a product of transpositions); that test
+/// costs k^4 and is run for k <= 64 only. Empty when only large Birkhoff terms could vary.
+std::optional<bool> polytopes_vary(const std::vector<PolytopeTerm>& terms) {
+  bool unknown = false;
+  for (const auto& t : terms) {
+    if (t.birkhoff == 0) {
+      for (const auto& v : t.points)
+        if (v != t.points.front()) return true;
+      continue;
+    }
+    const std::size_t k = t.birkhoff;
+    if (k > 64) {
+      unknown = true;
+      continue;
+    }
+    const auto at = [&](std::size_t r, std::size_t s) -> const std::vector<Rational>& { return t.points[r * k + s]; };
+    for (std::size_t r = 0; r < k; ++r)
+      for (std::size_t r2 = r + 1; r2 < k; ++r2)
+        for (std::size_t s = 0; s < k; ++s)
+          for (std::size_t s2 = s + 1; s2 < k; ++s2)
+            for (std::size_t i = 0; i < at(r, s).size(); ++i)
+              if (at(r, s)[i] + at(r2, s2)[i] != at(r, s2)[i] + at(r2, s)[i]) return true;
+  }
+  if (unknown) return std::nullopt;
+  return false;
+}
+
 }  // namespace
 
 std::string_view hull_method_name(HullMethod m) {
@@ -153,6 +184,9 @@ std::string_view hull_method_name(HullMethod m) {
 }
 
 TieClosure tie_closure(const Program& p, const std::vector<Rational>& x, const Options& o, const ClosureRequest& r) {
+  // The closure is every selection's Jacobian: tie rules (a framework's conventions) choose
+  // among them, or mix them, and do not change the set.
+  if (has_tie_conventions(p)) return tie_closure(without_conventions(p), x, o, r);
   validate(p);
   for (std::uint32_t k = 0; k < p.m(); ++k)
     if (op_info(p.nodes[k].op).transcendental)
@@ -200,6 +234,16 @@ TieClosure tie_closure(const Program& p, const std::vector<Rational>& x, const O
     const detail::AntichainHull h = detail::antichain_hull(p, t, units, p.outputs[0], check);
     c.zero_in_hull = zero_in_minkowski_sum(h.offset, h.terms);
     c.hull_method = HullMethod::Antichain;
+    c.varies = polytopes_vary(h.terms);
+    if (r.hull_query) {
+      if (r.hull_query->size() != p.p())
+        throw Error(ErrorKind::Usage, {}, "the hull query has " + std::to_string(r.hull_query->size()) +
+                                              " entries; the program has " + std::to_string(p.p()) + " inputs");
+      // q in offset + T_1 + ... + T_n  iff  0 in (offset - q) + T_1 + ... + T_n.
+      std::vector<Rational> shifted = h.offset;
+      for (std::size_t i = 0; i < shifted.size(); ++i) shifted[i] -= (*r.hull_query)[i];
+      c.query_in_hull = zero_in_minkowski_sum(shifted, h.terms);
+    }
   }
 
   if (!list_all) {  // allowed above: the hull is decided, the list holds the AD output alone

@@ -187,6 +187,12 @@ Choice IntervalPolicy::choose(std::uint32_t k, std::span<const Interval* const> 
   return c;
 }
 
+void IntervalPolicy::tied(std::uint32_t k, std::span<const Interval* const> a, Choice c,
+                          std::vector<std::uint32_t>& out) {
+  IntervalOracle o{*this, k, a};
+  out = tied_pieces(p_.nodes[k], c, o);
+}
+
 void IntervalPolicy::order(std::uint32_t k, std::span<const Interval* const> a,
                            std::vector<std::uint32_t>& ord, std::vector<bool>& same) {
   worst_ = Certainty::Exact;

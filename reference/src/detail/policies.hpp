@@ -47,6 +47,10 @@ class ExactPolicy {
       throw_discontinuous(p_, k, to_string(*a[2]), to_string(*a[3]));
     return c;
   }
+  void tied(std::uint32_t k, std::span<const Rational* const> a, Choice c, std::vector<std::uint32_t>& out) const {
+    ExactOracle o{a};
+    out = tied_pieces(p_.nodes[k], c, o);
+  }
   void order(std::uint32_t k, std::span<const Rational* const> a, std::vector<std::uint32_t>& ord,
              std::vector<bool>& same) const {
     ExactOracle o{a};
@@ -150,6 +154,7 @@ class IntervalPolicy {
   Sign query(std::uint32_t k, std::span<const Interval* const> a, std::uint32_t i, int j);
 
   Choice choose(std::uint32_t k, std::span<const Interval* const> a);
+  void tied(std::uint32_t k, std::span<const Interval* const> a, Choice c, std::vector<std::uint32_t>& out);
   void order(std::uint32_t k, std::span<const Interval* const> a, std::vector<std::uint32_t>& ord,
              std::vector<bool>& same);
   void precheck(std::uint32_t k, std::span<const Interval* const> a);
@@ -180,10 +185,15 @@ class ReplayPolicy {
  public:
   template <class U>
   ReplayPolicy(const Program& p, const Tape<U>& decided)
-      : p_(p), choices_(decided.choices), same_(decided.same_as_prev) {}
+      : p_(p), choices_(decided.choices), same_(decided.same_as_prev), ruled_ties_(decided.ruled_ties) {}
   ReplayPolicy(const Program& p, std::vector<Choice> choices)
       : p_(p), choices_(std::move(choices)), same_(p.m(), false) {}
   Choice choose(std::uint32_t k, std::span<const T* const>) const { return choices_[k]; }
+  /// The tied pieces the deciding pass found (a given decision was not taken at a tie).
+  void tied(std::uint32_t k, std::span<const T* const>, Choice c, std::vector<std::uint32_t>& out) const {
+    const auto it = ruled_ties_.find(k);
+    out = it != ruled_ties_.end() ? it->second : std::vector<std::uint32_t>{c.piece};
+  }
   void order(std::uint32_t k, std::span<const T* const>, std::vector<std::uint32_t>& ord,
              std::vector<bool>& same) const {
     const std::uint32_t size = p_.nodes[k].group_size;
@@ -202,6 +212,7 @@ class ReplayPolicy {
   const Program& p_;
   std::vector<Choice> choices_;
   std::vector<bool> same_;
+  std::map<std::uint32_t, std::vector<std::uint32_t>> ruled_ties_;
 };
 
 }  // namespace selgrad::reference::detail

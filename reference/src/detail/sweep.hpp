@@ -9,6 +9,7 @@
 #pragma once
 
 #include <algorithm>
+#include <map>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -32,6 +33,8 @@ struct Tape {
   std::vector<Choice> choices;       ///< piece taken, for selection nodes (unused otherwise)
   std::vector<Certainty> certainty;  ///< how each selection node's choice was decided
   std::vector<bool> same_as_prev;    ///< sort nodes: value equals the previous rank's (ties)
+  /// Nodes whose tie rule acted (tie_rule.hpp): the pieces tied there, for replays.
+  std::map<std::uint32_t, std::vector<std::uint32_t>> ruled_ties;
 };
 
 inline Location node_location(const Program& p, std::uint32_t k) {
@@ -82,6 +85,33 @@ void set_piece_partials(const Node& n, Tape<T>& t, std::uint32_t k, std::uint32_
     piece_partials<T>(n, piece, d);
 }
 
+/// Applies node k's tie rule (tie_rule.hpp) to a decision taken at a tie: a Piece rule moves the
+/// choice to its piece when that piece is tied; a Split rule keeps the choice (the value is the
+/// same for every tied piece) and sets the local gradient to the mean of the tied pieces'
+/// gradients. `tied` is the policy's list of tied pieces (op_rules.hpp, tied_pieces).
+template <class T>
+void apply_tie_rule(const Node& n, std::span<const T* const> a, Tape<T>& t, std::uint32_t k,
+                    const std::vector<std::uint32_t>& tied) {
+  Choice& c = t.choices[k];
+  if (n.tie.kind == TieRule::Kind::Piece) {
+    if (std::find(tied.begin(), tied.end(), n.tie.piece) == tied.end()) return;
+    c.piece = n.tie.piece;
+    t.values[k] = op_value<T>(n, c.piece, a);
+    set_piece_partials(n, a, t, k, c.piece);
+    return;
+  }
+  // Split: a convex combination of the tied pieces' gradients (in their hull: T3).
+  using S = ScalarOps<T>;
+  std::span<T> d(t.partials.data() + t.offset[k], partial_count(n));
+  std::vector<T> sum(d.size(), S::from_int(0)), piece(d.size(), S::from_int(0));
+  for (std::uint32_t i : tied) {
+    op_partials<T>(n, i, a, t.values[k], std::span<T>(piece));
+    for (std::size_t e = 0; e < d.size(); ++e) sum[e] = sum[e] + piece[e];
+  }
+  const T count = S::from_int(static_cast<std::int64_t>(tied.size()));
+  for (std::size_t e = 0; e < d.size(); ++e) d[e] = sum[e] / count;
+}
+
 /// Exact sweeps guard the size of an update acc + x * y before computing it: `check` may take
 /// (node, acc, x, y) for that, besides (node, value) after each update.
 template <class Check, class T>
@@ -122,7 +152,8 @@ void gather_args(const Tape<T>& t, const Node& n, std::vector<const T*>& out) {
 ///   void precheck(k, args)                         domain condition (and any size
 ///                                                  precheck) before a smooth op; throws;
 ///   void check(k, const T& value)                  size / overflow guard on a new value;
-///   Certainty last_certainty()                     how the last choose/order was decided.
+///   Certainty last_certainty()                     how the last choose/order was decided;
+///   void tied(k, args, choice, out)                the pieces tied at a tie (for tie rules).
 /// `order` holds the current sort group's order between its nodes, and `args` its gathered
 /// arguments: the ranks of a group are evaluated right after their lead, which gathers once.
 template <class T, class Policy>
@@ -157,6 +188,11 @@ void eval_node(const Program& p, std::uint32_t k, Tape<T>& t, Policy& pol,
     t.choices[k] = c;
     t.values[k] = op_value<T>(n, c.piece, a);
     set_piece_partials(n, a, t, k, c.piece);
+    if (c.tie && n.tie.changes_ties()) {
+      std::vector<std::uint32_t>& tied = t.ruled_ties[k];
+      pol.tied(k, a, c, tied);
+      apply_tie_rule(n, a, t, k, tied);
+    }
   }
   for (auto& di : d) pol.check(k, di);
 }

@@ -53,6 +53,10 @@ struct ClosureRequest {
   /// Largest number of exact entries the closure may hold: the listed Jacobians
   /// (combinations x q x p) or the antichain LP's points and tangents. Checked before the work.
   std::size_t max_exact_entries = std::size_t{1} << 25;
+  /// One output only: a gradient (p entries) whose membership in the hull is also wanted, when
+  /// H1 decides the hull (TieClosure::query_in_hull). The gradient check uses it when the
+  /// closure is too large to list.
+  std::optional<std::vector<Rational>> hull_query;
 };
 
 struct TieClosure {
@@ -74,6 +78,12 @@ struct TieClosure {
   /// When the ties nest (H1 does not apply): a tied node and a tied node below it on one path
   /// from an input to an output, as (upstream, downstream). Empty when they form an antichain.
   std::optional<std::pair<std::uint32_t, std::uint32_t>> nesting;
+  /// With ClosureRequest::hull_query, when H1 decided the hull: whether the query is in it.
+  std::optional<bool> query_in_hull;
+  /// When H1 decided the hull: whether the closure has two or more distinct Jacobians (some
+  /// tie's local polytope has two distinct points; for a sort run of more than 64 values this
+  /// is not worked out, and stays empty unless a smaller tie settles it).
+  std::optional<bool> varies;
 };
 
 /// Tie closure of a rational program (no exp/log) at an exact point. Throws Error: Unsupported

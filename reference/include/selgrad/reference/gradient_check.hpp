@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,8 +34,9 @@ struct GradientCheck {
   GradientVerdict verdict = GradientVerdict::Undecided;
   std::string reason;                    ///< why Undecided (empty otherwise)
   /// The closure holds two or more distinct Jacobians: the gradient at x depends on the tie
-  /// conventions. Decided whenever the closure was listed or H1 applied.
-  bool bifurcation = false;
+  /// conventions. Decided whenever the closure was listed or H1 applied (closure.hpp,
+  /// TieClosure::varies); empty when it was not.
+  std::optional<bool> bifurcation;
   std::vector<std::uint32_t> tied_nodes;  ///< the closure's tied selection nodes
   std::size_t closure_size = 0;           ///< distinct Jacobians listed
   bool closure_complete = true;           ///< whether they are all of them
