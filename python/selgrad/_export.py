@@ -550,7 +550,15 @@ def handles(*keys):
 
 
 # --- identity and dtype ---------------------------------------------------------------------------
-@handles("clone.default", "detach.default", "alias.default", "lift_fresh_copy.default",
+@handles("detach.default")
+def _detach(ex, x):
+    if all(isinstance(e, Aff) and e.is_const() for e in x.flat):
+        return x
+    raise ex.unsupported("detach of a traced value stops torch's gradient there; a program has no "
+                         "stop-gradient: pass the value as a constant or as an extra input instead")
+
+
+@handles("clone.default", "alias.default", "lift_fresh_copy.default",
          "lift_fresh.default", "contiguous.default", "positive.default")
 def _identity(ex, x, *args, **kwargs):
     return x
