@@ -120,6 +120,14 @@ def trace(fn, inputs: Tuple):
         try:
             with torch.no_grad():
                 return proxy_tensor.make_fx(fn, decomposition_table=None, tracing_mode="real")(*inputs)
+        except RuntimeError as e:
+            if "value out of a tracing tensor" in str(e):
+                raise ExportError(
+                    "the function reads a tensor's value in Python (data-dependent control flow such "
+                    "as `if x.sum() > 0:`, or .item(), or indexing with a tensor computed from the "
+                    "inputs), which tracing cannot follow: write the branch with torch.where, or "
+                    f"take the value as a constant outside the function (torch: {e})") from None
+            raise
         finally:
             proxy_tensor.PythonKeyTracer = base
 
@@ -414,7 +422,9 @@ class Exporter:
                 if self.all_const(args, kwargs):
                     result = self.from_concrete(node)
                 else:
-                    raise self.unsupported()
+                    opaque = self.first_opaque(args)
+                    raise self.unsupported(
+                        f"uses an integer tensor computed from the inputs ({opaque.what})" if opaque else "")
             else:
                 result = handler(self, *args, **kwargs)
         except _NotReal as e:
@@ -434,6 +444,16 @@ class Exporter:
             if tuple(meta.shape) != result.shape:
                 raise AssertionError(f"internal error: {node.target} gave shape {result.shape}, "
                                      f"torch says {tuple(meta.shape)}")
+
+    def first_opaque(self, v):
+        if isinstance(v, np.ndarray):
+            return next((e for e in v.flat if isinstance(e, Opaque)), None)
+        if isinstance(v, (list, tuple)):
+            for u in v:
+                o = self.first_opaque(u)
+                if o is not None:
+                    return o
+        return None
 
     def all_const(self, args, kwargs) -> bool:
         def ok(v):

@@ -7,9 +7,11 @@ against it, and run a program as a torch autograd function.
     layer = sgt.SelgradFunction(prog)            # a module: batch forward, Jacobian backward
 
 Export traces the function once with `torch.fx.experimental.proxy_tensor.make_fx` at ATen level
-(no decomposition table). Tracing runs the function on the example inputs: Python control flow
-that depends on tensor values (an `if x.sum() > 0:`) is frozen at the branch the example takes,
-and the program is the function of that branch everywhere. Every tensor element becomes a node
+(no decomposition table), running it on the example inputs. What Python decides during that run
+is frozen: control flow on shapes, on Python numbers and on module state takes the branch of the
+example everywhere. Control flow on tensor values (`if x.sum() > 0:`, `.item()`, indexing with
+a computed index) cannot be traced by make_fx in torch 1.13: export raises ExportError (write
+such a branch with torch.where, which becomes a `select` node). Every tensor element becomes a node
 or an exact literal; every selection node carries PyTorch 1.13's tie rule (docs/python-torch.md
 has the table and the evidence), so `selgrad.grad(prog, x, conventions="torch")` returns what
 torch.autograd returns, and `selgrad.closure` / `selgrad.check_gradient` say what it means.
@@ -29,7 +31,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import torch
 
-from . import _export
+from . import _export, _export_bound, _export_torchgrad
 from ._export import ExportError, UnsupportedOp
 from ._export_scalar import NAME_RE, Aff, Writer
 
@@ -209,9 +211,241 @@ def export(fn_or_module, example_inputs, params_as_inputs: bool = False,
       parameters become inputs after the example inputs (`fc1.weight_0_3`), in
       `named_parameters()` order. Buffers stay literals.
     - Outputs: the function's result tensors, flattened in order.
-    - Tracing runs the function once: data-dependent Python control flow is frozen at the branch
-      the example inputs take. Ops torch performs on constants only (factory ops like
-      `torch.ones`) are evaluated by torch; arithmetic on literals is folded exactly.
+    - Tracing runs the function once: Python control flow on shapes and Python values is
+      frozen at the branch the example inputs take; control flow on tensor values raises
+      ExportError (make_fx cannot trace it). Factory ops (`torch.ones`, `arange`, ...) and
+      other ops on constants only are evaluated by torch; arithmetic on literals is folded
+      exactly, as rationals.
     - An op without a translation raises `UnsupportedOp` naming the ATen op and the source line.
     """
     return _core().Program(export_text(fn_or_module, example_inputs, params_as_inputs, max_nodes))
+
+
+# ------------------------------------------------------------------------------------------------
+# Check: torch's gradient against selgrad's
+# ------------------------------------------------------------------------------------------------
+
+class TiedNode:
+    """A selection node tied at the checked point, with where it comes from."""
+
+    __slots__ = ("name", "aten", "source")
+
+    def __init__(self, name: str, aten: str, source: str):
+        self.name = name
+        self.aten = aten
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"TiedNode({self.name!r}, {self.aten}, {self.source!r})"
+
+
+class CheckResult:
+    """What `check` found. Fields:
+
+    - `matches_convention`: torch's gradient equals selgrad's under the torch profile
+      (exactly, as rationals; for programs with exp/log within `bound`).
+    - `verdict`: "closure", "hull", "outside" or "undecided" (`selgrad.check_gradient` on
+      torch's gradient, exact); `reason` says why when undecided.
+    - `bifurcation`: the tie closure holds two or more Jacobians (None when unknown).
+    - `tied`: the tied selection nodes, as `TiedNode(name, aten op, source line)`.
+    - `gradient`: torch's Jacobian (q x p floats; q = 1 for a scalar function).
+    - `selgrad_gradient`: selgrad's under the torch profile (Fractions, or floats with exp/log).
+    - `bound`: None for exact programs; else the derived bound on |torch - selgrad| per entry.
+    - `program`, `point`, `closure_size`, `ambiguous` (selection nodes within rounding of a
+      tie in float64, exp/log programs only), `notes` (from the export).
+    """
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+    def __repr__(self) -> str:
+        lines = [f"selgrad.torch.check: verdict {self.verdict}"
+                 + (f" ({self.reason})" if self.reason else "")
+                 + f", torch matches selgrad's torch convention: {self.matches_convention}"
+                 + (f", bifurcation: {self.bifurcation}" if self.bifurcation is not None else "")]
+        lines.append(f"  torch gradient:   {_fmt_rows(self.gradient)}")
+        lines.append(f"  selgrad gradient: {_fmt_rows(self.selgrad_gradient)}")
+        if self.bound is not None:
+            lines.append(f"  bound:            {_fmt_rows(self.bound)}")
+        if self.tied:
+            lines.append("  tied nodes:")
+            for t in self.tied:
+                lines.append(f"    {t.name} ({t.aten}) at {t.source or '?'}")
+        for n in self.ambiguous:
+            lines.append(f"  within float64 rounding of a tie: {n}")
+        return "\n".join(lines)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, Fraction):
+        return str(v)
+    return repr(v)
+
+
+def _fmt_rows(rows) -> str:
+    rows = [list(r) for r in rows]
+    if len(rows) == 1:
+        return "[" + ", ".join(_fmt(v) for v in rows[0]) + "]"
+    return "[" + "; ".join("[" + ", ".join(_fmt(v) for v in r) + "]" for r in rows) + "]"
+
+
+def _tied_names(res) -> List[str]:
+    out = []
+    for t in getattr(res, "tied", []) or []:
+        out.append(t if isinstance(t, str) else getattr(t, "name", str(t)))
+    return out
+
+
+def _branch_ties(res) -> List[str]:
+    names = []
+    for b in getattr(res, "branches", []) or []:
+        tie = b.get("tie") if isinstance(b, dict) else getattr(b, "tie", False)
+        node = b.get("node") if isinstance(b, dict) else getattr(b, "node", None)
+        if tie and node is not None:
+            names.append(node)
+    return names
+
+
+def check(fn_or_module, example_inputs, params_as_inputs: bool = False) -> CheckResult:
+    """Compare torch's float64 gradient of `fn_or_module` at `example_inputs` with selgrad's.
+
+    torch's Jacobian (for a scalar function, its gradient with respect to all example inputs,
+    flattened; with `params_as_inputs`, also the parameters') is computed with torch.autograd,
+    the function is exported (`export`), and:
+      - `matches_convention`: selgrad.grad(program, point, conventions="torch") equals it
+        exactly (programs without exp/log), or within the derived float64 bound of
+        `selgrad._export_bound` (programs with exp/log; docs/python-torch.md states the model);
+      - `verdict`: selgrad.check_gradient(program, point, torch's Jacobian): "closure" (some
+        choice at the ties gives it), "hull" (a convex combination: a split convention),
+        "outside" (no representation gives it) or "undecided" (with the reason; programs with
+        exp/log are not decided by the exact check).
+    """
+    sg = _core()
+    inputs = _as_tuple(example_inputs)
+    ex = _export_program(fn_or_module, inputs, params_as_inputs)
+    program = sg.Program(ex.text)
+    params = [p for _, p in ex.params] if params_as_inputs else []
+    _, G = _export_torchgrad.torch_jacobian(fn_or_module, inputs, params)
+    point_f = [v for t in inputs for v in t.detach().reshape(-1).tolist()]
+    point_f += [v for p in params for v in p.detach().reshape(-1).tolist()]
+    point = [Fraction(v) for v in point_f]
+    res = sg.grad(program, point, conventions="torch")
+    J = [list(row) for row in res.jacobian]
+    bound = None
+    ambiguous: List[str] = []
+    if not ex.has_exp_log:
+        matches = [[Fraction(v) for v in row] for row in J] == [[Fraction(v) for v in row] for row in G]
+    else:
+        B, ambiguous = _export_bound.jacobian_bounds(ex.text, point_f)
+        U = 2.0 ** -53
+        bound = [[b + U * abs(float(g)) for b, g in zip(brow, jrow)] for brow, jrow in zip(B, J)]
+        matches = all(abs(float(t) - float(g)) <= b
+                      for trow, grow, brow in zip(G, J, bound) for t, g, b in zip(trow, grow, brow))
+    verdict, reason, bifurcation, closure_size = "undecided", "", None, None
+    tied_names: List[str] = []
+    try:
+        chk = sg.check_gradient(program, point, [[Fraction(v) for v in row] for row in G])
+        verdict = chk.verdict
+        reason = getattr(chk, "reason", "") or ""
+        bifurcation = getattr(chk, "bifurcation", None)
+        closure_size = getattr(chk, "closure_size", None)
+        tied_names = _tied_names(chk)
+    except sg.Error as e:
+        reason = str(e)
+        tied_names = _branch_ties(res)
+    tied = [TiedNode(n, ex.info[n].aten if n in ex.info else "?", ex.info[n].source if n in ex.info else "")
+            for n in tied_names]
+    return CheckResult(matches_convention=matches, verdict=verdict, reason=reason, bifurcation=bifurcation,
+                       tied=tied, gradient=G, selgrad_gradient=J, bound=bound, program=program,
+                       point=point, closure_size=closure_size, ambiguous=ambiguous, notes=list(ex.notes))
+
+
+# ------------------------------------------------------------------------------------------------
+# A program as a torch autograd function
+# ------------------------------------------------------------------------------------------------
+
+_PROFILES = ("default", "torch", "jax", "tf")
+
+
+def _with_relu_rule(text: str, relu_prime_at_zero) -> str:
+    if relu_prime_at_zero is None:
+        return text
+    if relu_prime_at_zero == 0:
+        rule = "0"
+    elif relu_prime_at_zero == 1:
+        rule = "a"
+    else:
+        raise NotImplementedError(
+            f"relu_prime_at_zero={relu_prime_at_zero!r}: a relu node's tie rule takes one of its "
+            "pieces, 0 (@0) or a (@a); other values are not a selection derivative")
+    out = []
+    for line in text.splitlines():
+        body = line.split("#", 1)[0]
+        toks = body.split()
+        if len(toks) >= 4 and toks[1] == "=" and toks[2] == "relu":
+            toks = [t for t in toks if not t.startswith("@")] + ["@" + rule]
+            line = " ".join(toks)
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+class Function(torch.autograd.Function):
+    """`Function.apply(X, program, conventions)`: selgrad's double engine over the rows of a
+    (N, p) float64 tensor, (N, q) out; backward multiplies the incoming gradient by each row's
+    Jacobian. Use `SelgradFunction` for a module that holds the program."""
+
+    @staticmethod
+    def forward(ctx, X, program, conventions):
+        if X.dim() != 2:
+            raise ValueError(f"expected a (N, p) tensor, got shape {tuple(X.shape)}")
+        p = len(program.inputs)
+        if X.shape[1] != p:
+            raise ValueError(f"the program has {p} inputs, the tensor has {X.shape[1]} columns")
+        if X.dtype != torch.float64:
+            raise TypeError(f"expected float64, got {X.dtype}")
+        Xn = X.detach().cpu().numpy()
+        if not np.isfinite(Xn).all():
+            raise ValueError("the input has a non-finite element (inf or nan)")
+        res = _core().batch(program, Xn, conventions=conventions, gradient=True)
+        ok = np.asarray(res.ok)
+        if not ok.all():
+            bad = int(np.flatnonzero(~ok)[0])
+            raise _core().Error(f"row {bad} failed in selgrad's double engine (a domain error: "
+                                "evaluate that row with selgrad.grad for the message)")
+        J = torch.as_tensor(np.asarray(res.jacobian), dtype=torch.float64, device=X.device)
+        ctx.save_for_backward(J)
+        return torch.as_tensor(np.asarray(res.outputs), dtype=torch.float64, device=X.device)
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        (J,) = ctx.saved_tensors
+        # (N, q) x (N, q, p) -> (N, p): the vector-Jacobian product of each lane.
+        return torch.einsum("nq,nqp->np", grad_out.to(torch.float64), J), None, None
+
+
+class SelgradFunction(torch.nn.Module):
+    """A selgrad program as a module on (N, p) float64 batches (one row per lane; a 1-D input
+    of length p is one row). Forward and backward run selgrad's double engine
+    (`selgrad.batch`) with the framework profile `conventions` ("torch" by default: the rules
+    the program does not write itself). `relu_prime_at_zero` = 0 or 1 rewrites every relu
+    node's rule to `@0` or `@a`; other values raise NotImplementedError."""
+
+    def __init__(self, program, conventions: Optional[str] = "torch", relu_prime_at_zero=None):
+        super().__init__()
+        if conventions is not None and conventions not in _PROFILES:
+            raise ValueError(f"conventions must be one of {', '.join(_PROFILES)} or None, got {conventions!r}")
+        sg = _core()
+        text = program.text if hasattr(program, "text") else str(program)
+        text = _with_relu_rule(text, relu_prime_at_zero)
+        self.program = sg.Program(text)
+        self.conventions = conventions
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        squeeze = X.dim() == 1
+        if squeeze:
+            X = X.unsqueeze(0)
+        Y = Function.apply(X, self.program, self.conventions)
+        return Y.squeeze(0) if squeeze else Y
+
+    def extra_repr(self) -> str:
+        return f"inputs={len(self.program.inputs)}, outputs={len(self.program.outputs)}, conventions={self.conventions!r}"
