@@ -13,6 +13,7 @@
 
 
 #include "kernels.hpp"
+#include "tie_rules.hpp"
 #include "selgrad/program/error.hpp"
 
 namespace selgrad::fast {
@@ -264,6 +265,7 @@ struct BatchEvaluator::Impl {
         if (!detail::kTileKernels[in.kernel](t, in, k, f, W, o.gradient, true)) explain(base, nl, k, r);
       }
     }
+    if (!t.ruled_nodes.empty()) detail::apply_tie_rules(t, U.data(), W, nl, pieces ? piece.data() : nullptr);
     for (std::size_t l = 0; l < nl; ++l)
       for (std::size_t j = 0; j < q; ++j) r.outputs[(base + l) * q + j] = U[std::size_t{t.outputs[j]} * W + l];
     if (o.record_branches)
@@ -388,6 +390,7 @@ void PointEvaluator::forward(const double* x, bool gradient) {
   bool ok = detail::all_finite(x, t.p);
   for (const Run& run : t.runs) ok &= detail::kRunKernels[run.kernel](t, run, f, gradient);
   if (!ok) fail(x);
+  if (!t.ruled_nodes.empty()) detail::apply_tie_rules(t, row_.data(), 1, 1, piece_.data());
 }
 
 void PointEvaluator::fail(const double*) {

@@ -270,6 +270,10 @@ Tape compile(const Program& prog, const CompileLimits& limits) {
     if (op_info(n.op).selection) {
       in.selection = static_cast<std::uint32_t>(t.selection_node.size());
       t.selection_node.push_back(k);
+      if (n.tie.changes_ties()) {
+        t.ruled_nodes.push_back(k);
+        t.ruled_rules.push_back(n.tie);
+      }
     }
     if (n.op == Op::Sort) {
       in.power = 0;  // rank 0

@@ -134,6 +134,7 @@ void validate(const Program& prog) {
       fail(&n, n.line, is_input ? "the first p nodes must be inputs" : "an input after a computed node");
     if (is_input) {
       if (!n.args.empty()) fail(&n, n.line, "an input has no arguments");
+      if (n.tie.kind != TieRule::Kind::Unset) fail(&n, n.line, "an input has no tie rule");
       continue;
     }
     if (static_cast<std::size_t>(n.op) >= kOpCount) fail(&n, n.line, "unknown op");

@@ -43,6 +43,7 @@
 #include "selgrad/fast/evaluate.hpp"
 #include "suite.hpp"
 #include "support/engine.hpp"
+#include "support/tie_rules.hpp"
 
 namespace selgrad::properties {
 namespace {
@@ -190,6 +191,49 @@ const Register exact_agreement(
             RC_FAIL("point engine" + where + " threw: " + err.what());
           }
           const std::string point_diff = differs_from_exact(prog, tape, single, *ref[l]);
+          if (!point_diff.empty()) RC_FAIL("point engine" + where + ": " + point_diff);
+        }
+      }
+    });
+
+const Register conventions_agreement(
+    "FAST.conventions", "dyadic piecewise affine with random tie rules: fast == reference bit for bit", 2000, [] {
+      auto shape = ProgramShape::of(Family::PiecewiseAffine, 3, 2);
+      shape.dyadic_literals = true;
+      const Program prog = with_random_tie_rules(*genProgram(shape).as("program"), /*dyadic_splits=*/true);
+      RC_LOG() << print_program(prog);
+      const auto points = *rc::gen::resize(
+                               12, rc::gen::nonEmpty(rc::gen::container<std::vector<Point>>(genDyadicPointNearKinks(prog.p()))))
+                               .as("points");
+      const std::size_t n = points.size(), p = prog.p();
+      std::vector<double> xs;
+      std::vector<std::optional<ExactResult>> ref(n);
+      bool ruled_tie = false;
+      for (std::size_t l = 0; l < n; ++l) {
+        const auto xd = to_doubles(points[l].x);
+        xs.insert(xs.end(), xd.begin(), xd.end());
+        ExactResult e = exact(prog, points[l].x);
+        if (!double_exact(prog, e)) continue;
+        for (const auto& d : e.branches.decisions) ruled_tie |= d.choice.tie && prog.nodes[d.node].tie.changes_ties();
+        ref[l] = std::move(e);
+      }
+      RC_TAG(ruled_tie ? "a rule acted" : "no rule acted");
+      const fast::Tape tape = fast::compile(prog);
+      for (const auto mode : {fast::JacobianMode::Reverse, fast::JacobianMode::Forward}) {
+        fast::BatchOptions o;
+        o.mode = mode;
+        fast::BatchEvaluator batch(tape, o);
+        fast::BatchResult b;
+        batch.evaluate(xs, n, b);
+        fast::PointEvaluator point(tape, mode);
+        for (std::size_t l = 0; l < n; ++l) {
+          if (!ref[l]) continue;
+          const std::string where = " at --at=" + point_text(points[l].x) +
+                                    (mode == fast::JacobianMode::Reverse ? ", reverse" : ", forward");
+          const std::string batch_diff = differs_from_exact(prog, tape, lane_of(b, l), *ref[l]);
+          if (!batch_diff.empty()) RC_FAIL("batch" + where + ": " + batch_diff);
+          const std::string point_diff =
+              differs_from_exact(prog, tape, point_result(point, std::span<const double>(xs).subspan(l * p, p)), *ref[l]);
           if (!point_diff.empty()) RC_FAIL("point engine" + where + ": " + point_diff);
         }
       }

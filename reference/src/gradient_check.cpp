@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "selgrad/program/error.hpp"
+#include "selgrad/program/mutant.hpp"
 #include "selgrad/reference/convex_hull.hpp"
 
 namespace selgrad::reference {
@@ -75,7 +76,8 @@ GradientCheck check_gradient(const Program& p, const std::vector<Rational>& x, c
       r.verdict = GradientVerdict::Closure;
       r.closure_index = static_cast<std::size_t>(it - c.jacobians.begin());
     } else {
-      r.verdict = in_hull(c.jacobians, g) ? GradientVerdict::Hull : GradientVerdict::Outside;
+      // mutant 67: everything not in the closure is in the hull
+      r.verdict = in_hull(c.jacobians, g) || SELGRAD_MUTANT(67) ? GradientVerdict::Hull : GradientVerdict::Outside;
     }
     return r;
   }

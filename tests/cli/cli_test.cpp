@@ -412,3 +412,32 @@ TEST(CliJson, EveryCommandsJsonParses) {
     EXPECT_TRUE(j.contains("outputs") && j.contains("jacobian") && j.contains("branches")) << c;
   }
 }
+
+namespace {
+
+TEST(CliCheck, ExitStatusSaysClosureOrHullOrOutside) {
+  const std::string f = temp_program("identity.sgp", "input x\na = relu x\nn = neg x\nb = relu n\ny = sub a b\noutput y\n");
+  EXPECT_EQ(run("check " + f + " --at 0 --gradient 0").status, 0);
+  const Outcome hull = run("check " + f + " --at 0 --gradient 1/2 --json");
+  EXPECT_EQ(hull.status, 0) << hull.all();
+  EXPECT_EQ(hull.json()["verdict"], "hull");
+  EXPECT_EQ(hull.json()["bifurcation"], true);
+  const Outcome outside = run("check " + f + " --at 0 --gradient 3");
+  EXPECT_EQ(outside.status, 1) << outside.all();
+  EXPECT_NE(outside.out.find("verdict: outside"), std::string::npos) << outside.out;
+  EXPECT_EQ(run("check " + f + " --at 0 --gradient 1,2").status, 2);
+}
+
+TEST(CliConventions, TheTorchProfileSplitsMaximumAndPassesClampsBound) {
+  const std::string f = temp_program("torch_ties.sgp", "input x y\nm = max x y\nc = clamp y 0 1\nz = add m c\noutput z\n");
+  EXPECT_EQ(run("grad " + f + " --at 0,0 --json").json()["jacobian"], Json::parse(R"([["1","0"]])"));
+  EXPECT_EQ(run("grad " + f + " --at 0,0 --json --conventions torch").json()["jacobian"],
+            Json::parse(R"([["1/2","3/2"]])"));
+  const Outcome fast = run("grad " + f + " --at 0,0 --json --conventions torch --engine fast");
+  EXPECT_EQ(fast.json()["jacobian"], Json::parse(R"([[0.5,1.5]])")) << fast.all();
+  const Outcome bad = run("grad " + f + " --at 0,0 --conventions pytorch2");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("default, torch, jax, tf"), std::string::npos) << bad.err;
+}
+
+}  // namespace

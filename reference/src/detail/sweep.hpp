@@ -109,7 +109,7 @@ void apply_tie_rule(const Node& n, std::span<const T* const> a, Tape<T>& t, std:
     for (std::size_t e = 0; e < d.size(); ++e) sum[e] = sum[e] + piece[e];
   }
   const T count = S::from_int(static_cast<std::int64_t>(tied.size()));
-  for (std::size_t e = 0; e < d.size(); ++e) d[e] = sum[e] / count;
+  for (std::size_t e = 0; e < d.size(); ++e) d[e] = SELGRAD_MUTANT(65) ? sum[e] : sum[e] / count;  // mutant 65: the sum
 }
 
 /// Exact sweeps guard the size of an update acc + x * y before computing it: `check` may take

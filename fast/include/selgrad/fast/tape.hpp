@@ -170,6 +170,10 @@ struct Tape {
   /// respects dependencies computes the same values; the backward sweep keeps node order.
   std::vector<std::uint32_t> schedule;
   std::vector<Run> runs;  ///< the schedule cut where the level or the kernel changes
+  /// Selection nodes whose tie rule acts (program/tie_rule.hpp: Piece or Split), in node order,
+  /// and their rules: applied after the forward pass, at the lanes decided at a tie.
+  std::vector<std::uint32_t> ruled_nodes;
+  std::vector<TieRule> ruled_rules;
   // Where each node comes from, for error messages.
   std::vector<std::string> name;  ///< per node
   std::vector<std::uint32_t> line;
