@@ -20,10 +20,8 @@ Tie rules (docs/python-torch.md has the evidence, measured with torch.autograd o
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import linecache
-import math
 import os
 import sys
 import sysconfig
@@ -33,7 +31,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ._export_scalar import (NEGATED_CMP, NAME_RE, Aff, AffSum, Cond, NodeInfo, Opaque, Writer,
+from ._export_scalar import (NEGATED_CMP, Aff, AffSum, Cond, NodeInfo, Opaque, Writer,
                              decide, exact, frac_text)
 
 
@@ -186,10 +184,6 @@ def _norm_dim(d: int, ndim: int) -> int:
     if not -n <= d < n:
         raise IndexError(f"dimension {d} out of range for a {ndim}-d tensor")
     return d % n
-
-
-def _is_real_array(a) -> bool:
-    return isinstance(a, np.ndarray)
 
 
 class _Tuple(tuple):
@@ -1345,7 +1339,6 @@ def _index(ex, a, indices):
         if not all(isinstance(e, Aff) and e.is_const() for e in t.flat):
             raise ex.unsupported("indexing with indices computed from the inputs")
         arr = np.vectorize(lambda e: int(e.c), otypes=[np.int64])(t) if t.size else np.zeros(t.shape, np.int64)
-        meta = None
         idx.append(arr)
     return a[tuple(idx)]
 

@@ -11,8 +11,8 @@ standard model) for evaluating the program and its reverse sweep in float64:
     add, sub, neg, mul, div, sqrt, each product and each partial sum of lin/add/mul: u
     (IEEE 754 correct rounding; an n-term sum has n - 1 roundings);
     a program literal converted to double: u;
-    exp, log, tanh, sigmoid, powi: 4u (two ulps: glibc and SLEEF document at most one ulp
-    for exp, log and pow, and tanh and sigmoid are one more operation on top);
+    exp, log, tanh, sigmoid: 4u (two ulps: glibc and SLEEF document at most one ulp for exp
+    and log, and tanh and sigmoid are one more operation on top); powi a k: max(|k|, 4) u;
   forward errors propagate to first order through each op's derivative, and into the local
   partials used by the reverse sweep (exp's partial is its value, log's is 1/a, ...);
   selections are 1-Lipschitz: a selected value's error is at most the largest error among the
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 U = 2.0 ** -53
 EPS_LIBM = 4 * U

@@ -1,7 +1,6 @@
 """selgrad.torch.check and selgrad.testing.assert_conservative: verdicts on constructed cases,
 and clear errors for what cannot be exported."""
 
-import warnings
 from fractions import Fraction
 
 import pytest
@@ -72,7 +71,7 @@ def test_check_with_parameters_as_inputs():
     with torch.no_grad():
         model[0].weight.copy_(t(1., -1., 0.5, 2.).reshape(2, 2))
         model[0].bias.copy_(t(0., 1.))
-    r = sgt.check(lambda_model := model, t(1., 1.).reshape(1, 2), params_as_inputs=True)
+    r = sgt.check(model, t(1., 1.).reshape(1, 2), params_as_inputs=True)
     assert len(r.gradient[0]) == 2 + 4 + 2
     assert r.verdict == "closure" and r.matches_convention and r.bifurcation  # relu 0 tied at (1, 1)
 

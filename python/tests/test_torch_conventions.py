@@ -8,7 +8,6 @@ that selgrad returns torch's gradient at the tie."""
 
 from fractions import Fraction
 
-import pytest
 import torch
 import torch.nn.functional as F
 

@@ -158,7 +158,7 @@ def test_exported_program_equals_torch_exactly_at_generic_points(fn, inputs):
 def test_parameters_as_inputs_give_the_gradient_wrt_parameters():
     model = DyadicMLP()
     x = generic(1, 3)
-    prog = sgt.export(lambda m_in: model(m_in).sum(), x) if False else sgt.export(model, x, params_as_inputs=True)
+    prog = sgt.export(model, x, params_as_inputs=True)
     names = list(prog.inputs)
     assert names[:3] == ["x_0_0", "x_0_1", "x_0_2"]
     assert names[3:6] == ["fc1.weight_0_0", "fc1.weight_0_1", "fc1.weight_0_2"]
