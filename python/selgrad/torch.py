@@ -388,9 +388,13 @@ class Function(torch.autograd.Function):
         res = _core().batch(program, Xn, conventions=conventions, gradient=True)
         ok = np.asarray(res.ok)
         if not ok.all():
-            bad = int(np.flatnonzero(~ok)[0])
-            raise _core().Error(f"row {bad} failed in selgrad's double engine (a domain error: "
-                                "evaluate that row with selgrad.grad for the message)")
+            errors = list(getattr(res, "errors", []) or [])
+            if errors:
+                lane, node, reason = errors[0]
+                detail = f"row {lane} failed at node {node}: {reason}"
+            else:
+                detail = f"row {int(np.flatnonzero(~ok)[0])} failed"
+            raise _core().Error(f"selgrad's double engine: {detail} ({int((~ok).sum())} failing rows)")
         J = torch.as_tensor(np.asarray(res.jacobian), dtype=torch.float64, device=X.device)
         ctx.save_for_backward(J)
         return torch.as_tensor(np.asarray(res.outputs), dtype=torch.float64, device=X.device)
