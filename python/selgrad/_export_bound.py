@@ -20,8 +20,9 @@ standard model) for evaluating the program and its reverse sweep in float64:
   rounding of its boundary).
 
 The first-order bound is doubled to cover the neglected second-order terms (products of two
-or more d's, each below 2^-40 relative at any point where the bound is meaningful), and the
-reference's own rounding to double (u |g|) is added. torch's kernels compute the same
+or more d's, each below 2^-40 relative at any point where the bound is meaningful); the caller
+compares torch's value with the reference's MPFR enclosure of the exact entry widened by it.
+torch's kernels compute the same
 formulas up to the order of summation and log-sum-exp's max shift, so the bound is stated
 for them under the same model; it is not a guarantee about a particular kernel, and it is
 computed, not chosen. Where a selection node's decision is within rounding of a tie (torch may
@@ -292,8 +293,7 @@ class Bound:
 
 
 def jacobian_bounds(text: str, point: Sequence[float]):
-    """(B, ambiguous): B[k][i] bounds |torch's J[k][i] - exact J[k][i]| under the model above
-    (without the reference's own rounding, which the caller adds)."""
+    """(B, ambiguous): B[k][i] bounds |torch's J[k][i] - exact J[k][i]| under the model above."""
     b = Bound(text, point)
     rows = [b.gradient_bound(o)[1] for o in b.outputs]
     return rows, list(b.ambiguous)

@@ -237,7 +237,8 @@ class CheckResult:
     - `tied`: the tied selection nodes, as `TiedNode(name, aten op, source line)`.
     - `gradient`: torch's Jacobian (q x p floats; q = 1 for a scalar function).
     - `selgrad_gradient`: selgrad's under the torch profile (Fractions, or floats with exp/log).
-    - `bound`: None for exact programs; else the derived bound on |torch - selgrad| per entry.
+    - `bound`: None for exact programs; else the derived float64 bound per entry: torch's
+      value must lie within it of the reference's MPFR enclosure of the exact entry.
     - `program`, `point`, `closure_size`, `ambiguous` (selection nodes within rounding of a
       tie in float64, exp/log programs only), `notes` (from the export).
     """
@@ -318,11 +319,17 @@ def check(fn_or_module, example_inputs, params_as_inputs: bool = False) -> Check
     if not ex.has_exp_log:
         matches = [[Fraction(v) for v in row] for row in J] == [[Fraction(v) for v in row] for row in G]
     else:
+        # The exact entry lies in the reference's MPFR enclosure [lo, hi] (outward rounded to
+        # doubles); torch's value must lie within the derived float64 bound B of it.
         B, ambiguous = _export_bound.jacobian_bounds(ex.text, point_f)
-        U = 2.0 ** -53
-        bound = [[b + U * abs(float(g)) for b, g in zip(brow, jrow)] for brow, jrow in zip(B, J)]
-        matches = all(abs(float(t) - float(g)) <= b
-                      for trow, grow, brow in zip(G, J, bound) for t, g, b in zip(trow, grow, brow))
+        bound = B
+        enclosures = getattr(res, "jacobian_enclosures", None)
+        if enclosures is None:
+            U = 2.0 ** -53
+            enclosures = [[(float(g) - U * abs(float(g)), float(g) + U * abs(float(g))) for g in row] for row in J]
+        matches = all(Fraction(lo) - Fraction(b) <= Fraction(t) <= Fraction(hi) + Fraction(b)
+                      for trow, erow, brow in zip(G, enclosures, B)
+                      for t, (lo, hi), b in zip(trow, erow, brow))
     verdict, reason, bifurcation, closure_size = "undecided", "", None, None
     tied_names: List[str] = []
     try:
