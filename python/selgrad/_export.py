@@ -82,7 +82,8 @@ def _user_frame_text() -> str:
         fn = os.path.abspath(frame.f_code.co_filename)
         inside = (fn.startswith(_TORCH_DIR) or fn.startswith(_OWN_DIR)
                   or any(fn.startswith(d + os.sep) for d in _STDLIB_DIRS)
-                  or fn.startswith("<frozen"))
+                  or (frame.f_code.co_filename.startswith("<")  # generated code: <string>, <eval_with_key>
+                      and not frame.f_code.co_filename.startswith(("<stdin>", "<ipython"))))
         if not inside:
             line = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
             text = f"{frame.f_code.co_filename}:{frame.f_lineno}"
@@ -184,6 +185,11 @@ def _norm_dim(d: int, ndim: int) -> int:
     if not -n <= d < n:
         raise IndexError(f"dimension {d} out of range for a {ndim}-d tensor")
     return d % n
+
+
+def _is_inplace(target) -> bool:
+    base = getattr(getattr(target, "_overloadpacket", None), "__name__", "")
+    return base.endswith("_") and not base.endswith("__")
 
 
 class _Tuple(tuple):
@@ -380,6 +386,9 @@ class Exporter:
             elif node.op == "get_attr":
                 self.env[node.name] = self.const_of(node.target)
             elif node.op == "call_function":
+                if not node.users and not _is_inplace(node.target):
+                    self.env[node.name] = None  # unused (e.g. the workspace `empty` of batch norm)
+                    continue
                 self.env[node.name] = self.call(node)
             elif node.op == "output":
                 outputs = node.args[0]
@@ -1022,6 +1031,36 @@ def _nll_loss(ex, logp, target, weight, reduction, ignore_index):
     tw = _obj(())
     tw[()] = Aff(total)
     return _Tuple((out, tw))
+
+
+@handles("native_batch_norm.default")
+def _batch_norm(ex, x, weight, bias, running_mean, running_var, training, momentum, eps):
+    """Batch norm in eval mode: (x - mean) * invstd * w + b per channel (dimension 1), with
+    torch's own double invstd = 1 / sqrt(var + eps) (a constant-only subexpression, evaluated by
+    torch like every other)."""
+    import torch
+    if training:
+        raise ex.unsupported("batch norm in training mode (batch statistics): call model.eval()")
+    if running_mean is None or running_var is None:
+        raise ex.unsupported("batch norm without running statistics")
+    for what, t in (("running mean", running_mean), ("running var", running_var), ("weight", weight), ("bias", bias)):
+        if t is not None and not all(isinstance(e, Aff) and e.is_const() for e in t.flat):
+            raise ex.unsupported(f"batch norm with a traced {what}")
+    var = torch.tensor([float(e.c) for e in running_var.flat], dtype=torch.float64)
+    invstd = (1 / torch.sqrt(var + float(eps))).tolist()
+    c = x.shape[1]
+    out = _obj(x.shape)
+    for idx in np.ndindex(x.shape):
+        ch = idx[1]
+        k = Fraction(invstd[ch]) * (weight[ch].c if weight is not None else 1)
+        acc = AffSum()
+        acc.add(ex.real(x[idx]), k)
+        acc.add(running_mean[ch], -k)
+        if bias is not None:
+            acc.add(bias[ch])
+        out[idx] = acc.result(ex.origin(idx))
+    empty = _obj((0,))
+    return _Tuple((out, empty, empty))
 
 
 # --- linear algebra --------------------------------------------------------------------------------

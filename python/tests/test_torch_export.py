@@ -82,6 +82,16 @@ class DyadicConv(nn.Module):
         return self.conv(x)
 
 
+def dyadic_batch_norm():
+    bn = nn.BatchNorm1d(3, eps=0.0).double().eval()
+    with torch.no_grad():
+        bn.running_mean.copy_(torch.tensor([0.5, -1., 2.], dtype=D))
+        bn.running_var.copy_(torch.tensor([4., 0.25, 1.], dtype=D))  # exact square roots
+        bn.weight.copy_(torch.tensor([2., -0.5, 1.5], dtype=D))
+        bn.bias.copy_(torch.tensor([0.25, 1., -2.], dtype=D))
+    return bn
+
+
 # (id, function, inputs): generic dyadic points where torch's float64 arithmetic is exact.
 EXACT_CASES = [
     ("linear_relu_mlp", DyadicMLP(), generic(2, 3)),
@@ -147,6 +157,7 @@ EXACT_CASES = [
     ("constant_factories", lambda x: x * torch.ones(3, dtype=D) + torch.zeros_like(x) + torch.full((3,), 0.5, dtype=D)
      + torch.arange(3, dtype=D), generic(3)),
     ("inplace_ops", lambda x: x.clone().mul_(2).add_(1).relu_(), generic(4)),
+    ("batch_norm_eval", dyadic_batch_norm(), generic(2, 3)),
 ]
 
 
