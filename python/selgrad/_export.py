@@ -1048,7 +1048,6 @@ def _batch_norm(ex, x, weight, bias, running_mean, running_var, training, moment
             raise ex.unsupported(f"batch norm with a traced {what}")
     var = torch.tensor([float(e.c) for e in running_var.flat], dtype=torch.float64)
     invstd = (1 / torch.sqrt(var + float(eps))).tolist()
-    c = x.shape[1]
     out = _obj(x.shape)
     for idx in np.ndindex(x.shape):
         ch = idx[1]
