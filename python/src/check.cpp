@@ -1,0 +1,53 @@
+// The gradient check from Python (reference/gradient_check.hpp): is a claimed Jacobian one of
+// the tie closure's, in its convex hull, or outside it.
+#include <optional>
+
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "convert.hpp"
+#include "selgrad/reference/gradient_check.hpp"
+
+namespace selgrad::python {
+
+namespace {
+
+using namespace selgrad::reference;
+
+py::dict check(const Program& program, const py::object& point, const py::object& jacobian,
+               const py::object& conventions, std::optional<std::size_t> max_combinations) {
+  std::optional<Program> storage;
+  const Program& p = with_profile(program, conventions, storage);
+  Options o;
+  if (max_combinations) {
+    if (*max_combinations == 0) throw py::value_error("max_combinations must be at least 1");
+    o.max_closure_combinations = *max_combinations;
+  }
+  const std::vector<Rational> x = to_point(point_literals(point));
+  const Matrix<Rational> g = exact_matrix(jacobian, p.q(), p.p());
+  GradientCheck c;
+  {
+    py::gil_scoped_release unlocked;
+    c = check_gradient(p, x, g, o);
+  }
+  py::dict out;
+  out["verdict"] = std::string(verdict_name(c.verdict));
+  out["reason"] = c.reason;
+  out["bifurcation"] = c.bifurcation;
+  out["tied"] = list_of(c.tied_nodes, [&](std::uint32_t k) { return py::str(p.nodes[k].name); });
+  out["closure_size"] = c.closure_size;
+  out["closure_complete"] = c.closure_complete;
+  out["closure_index"] = c.verdict == GradientVerdict::Closure ? py::object(py::int_(c.closure_index))
+                                                                : py::object(py::none());
+  return out;
+}
+
+}  // namespace
+
+void bind_check(py::module_& m) {
+  m.def("check_gradient", &check, py::arg("program"), py::arg("point"), py::arg("jacobian"),
+        py::arg("conventions") = py::none(), py::arg("max_combinations") = py::none(),
+        "Classifies a claimed Jacobian at an exact point, as a dict (see selgrad.check_gradient).");
+}
+
+}  // namespace selgrad::python
