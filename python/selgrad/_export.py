@@ -237,6 +237,11 @@ class Exporter:
         self.notes: List[str] = []
         self.node = None
         self.hint = ""
+        # Caps, checked before the work they bound: elements of any tensor, and scalar products
+        # (matrix products and convolutions), from the writer's node cap.
+        self.max_elements = writer.max_nodes
+        self.max_work = None if writer.max_nodes is None else 20 * writer.max_nodes
+        self.work = 0
 
     # --- context -----------------------------------------------------------------------------
     def source(self, node=None) -> str:
@@ -304,6 +309,11 @@ class Exporter:
             acc.add(start)
         k = 0
         for a, b in pairs:
+            self.work += 1
+            if self.max_work is not None and self.work > self.max_work:
+                raise OverflowError(f"exporting needs more than {self.max_work} scalar products "
+                                    f"(at {self.source() or self.node.name}); raise max_nodes, or "
+                                    "export a smaller model")
             a = self.real(a)
             b = self.real(b)
             if a.is_const():
@@ -418,6 +428,7 @@ class Exporter:
         inplace = base.endswith("_") and not base.endswith("__")
         key = (base[:-1] if inplace else base) + "." + overload
         handler = HANDLERS.get(key)
+        self.check_size(node)
         try:
             if key in CONSTANT_OPS:
                 result = self.from_concrete(node)
@@ -440,6 +451,20 @@ class Exporter:
             self.env[node.args[0].name] = result
         self.check_shape(node, result)
         return result
+
+    def check_size(self, node):
+        metas = node.meta.get("tensor_meta")
+        metas = metas if isinstance(metas, (list, tuple)) else [metas]
+        for meta in metas:
+            shape = getattr(meta, "shape", None)
+            if shape is None or self.max_elements is None:
+                continue
+            numel = 1
+            for d in shape:
+                numel *= int(d)
+            if numel > self.max_elements:
+                raise OverflowError(f"{node.target} at {self.source(node) or node.name} makes a tensor of "
+                                    f"{numel} elements, more than the cap {self.max_elements} (max_nodes)")
 
     def check_shape(self, node, result):
         meta = node.meta.get("tensor_meta")

@@ -103,6 +103,9 @@ def _export_program(fn, example_inputs, params_as_inputs: bool = False, max_node
     for k, t in enumerate(inputs):
         _check_tensor(t, f"example input {k}")
     inputs = tuple(t.detach() for t in inputs)
+    if max_nodes is not None and sum(t.numel() for t in inputs) > max_nodes:
+        raise OverflowError(f"the example inputs have {sum(t.numel() for t in inputs)} elements, more than "
+                            f"max_nodes = {max_nodes}")
     params: List[Tuple[str, torch.Tensor]] = []
     by_id: Dict[int, Tuple[str, torch.Tensor, bool]] = {}
     if isinstance(fn, torch.nn.Module):

@@ -151,9 +151,15 @@ def test_wrong_shapes_fail_in_torch_before_export():
         sgt.export(lambda x, y: x @ y, (torch.ones(2, 3, dtype=D), torch.ones(2, 3, dtype=D)))
 
 
-def test_node_cap_is_checked_while_writing():
+def test_size_caps_are_checked_before_the_work():
     with pytest.raises(OverflowError, match="more than 3 nodes"):
-        sgt.export(lambda x: torch.relu(x), torch.arange(8, dtype=D) - 3.5, max_nodes=3)
+        sgt.export(lambda x: torch.relu(x) - torch.relu(-x), t(1., -2., 3.), max_nodes=3)
+    with pytest.raises(OverflowError, match="elements, more than the cap 100"):
+        sgt.export(lambda x: x.expand(1000, 1000).sum(), t(1.), max_nodes=100)
+    with pytest.raises(OverflowError, match="more than 2000 scalar products"):
+        sgt.export(lambda x: (x @ x.t()).sum(), torch.ones(10, 30, dtype=D), max_nodes=100)
+    with pytest.raises(OverflowError, match="example inputs have 200 elements"):
+        sgt.export(lambda x: x, torch.ones(200, dtype=D), max_nodes=100)
 
 
 def test_data_dependent_control_flow_is_an_error_and_shape_control_flow_is_frozen():
