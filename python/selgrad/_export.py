@@ -454,7 +454,8 @@ class Exporter:
 
     def check_size(self, node):
         metas = node.meta.get("tensor_meta")
-        metas = metas if isinstance(metas, (list, tuple)) else [metas]
+        # one TensorMetadata (itself a NamedTuple), or a tuple of them for a multi-output op
+        metas = [metas] if hasattr(metas, "shape") else metas if isinstance(metas, (list, tuple)) else []
         for meta in metas:
             shape = getattr(meta, "shape", None)
             if shape is None or self.max_elements is None:
