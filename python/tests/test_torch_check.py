@@ -157,7 +157,7 @@ def test_size_caps_are_checked_before_the_work():
     with pytest.raises(OverflowError, match="elements, more than the cap 100"):
         sgt.export(lambda x: x.expand(1000, 1000).sum(), t(1.), max_nodes=100)
     with pytest.raises(OverflowError, match="more than 2000 scalar products"):
-        sgt.export(lambda x: (x @ x.t()).sum(), torch.ones(10, 30, dtype=D), max_nodes=100)
+        sgt.export(lambda x: F.conv1d(x, torch.ones(1, 1, 50, dtype=D)), torch.ones(1, 1, 100, dtype=D), max_nodes=100)
     with pytest.raises(OverflowError, match="example inputs have 200 elements"):
         sgt.export(lambda x: x, torch.ones(200, dtype=D), max_nodes=100)
 
