@@ -39,9 +39,11 @@ __all__ = ["export", "export_text", "check", "CheckResult", "TiedNode", "Selgrad
 #: Default cap on the number of nodes an export writes (checked as the program is written).
 DEFAULT_MAX_NODES = 1_000_000
 
+
 def _core():
     import selgrad
     return selgrad
+
 
 # ------------------------------------------------------------------------------------------------
 # Export
@@ -57,6 +59,7 @@ def _as_tuple(example_inputs) -> Tuple[torch.Tensor, ...]:
     raise TypeError("example_inputs must be a tensor or a tuple of tensors, got "
                     f"{type(example_inputs).__name__}")
 
+
 def _check_tensor(t: torch.Tensor, what: str) -> None:
     if t.dtype != torch.float64:
         raise TypeError(f"{what} has dtype {t.dtype}; selgrad exports float64 functions: convert "
@@ -66,6 +69,7 @@ def _check_tensor(t: torch.Tensor, what: str) -> None:
         raise TypeError(f"{what} must be a dense real tensor")
     if not bool(torch.isfinite(t).all()):
         raise ValueError(f"{what} has a non-finite element (inf or nan)")
+
 
 def _input_names(fn, count: int) -> List[str]:
     target = fn.forward if isinstance(fn, torch.nn.Module) else fn
@@ -79,10 +83,12 @@ def _input_names(fn, count: int) -> List[str]:
         return names
     return [f"x{i}" for i in range(count)]
 
+
 def _element_names(base: str, shape) -> List[str]:
     if len(shape) == 0:
         return [base]
     return [base + "_" + "_".join(str(i) for i in idx) for idx in np.ndindex(tuple(shape))]
+
 
 class _Export:
     """Everything an export knows: the text, the names, and where each node comes from."""
@@ -97,6 +103,7 @@ class _Export:
         self.input_shapes = result.input_shapes
         self.output_shapes = result.output_shapes
         self.params = params
+
 
 def _export_program(fn, example_inputs, params_as_inputs: bool = False, max_nodes: Optional[int] = DEFAULT_MAX_NODES) -> _Export:
     inputs = _as_tuple(example_inputs)
@@ -187,10 +194,12 @@ def _export_program(fn, example_inputs, params_as_inputs: bool = False, max_node
                                   input_shapes, output_shapes)
     return _Export(result, params)
 
+
 def export_text(fn_or_module, example_inputs, params_as_inputs: bool = False,
                 max_nodes: Optional[int] = DEFAULT_MAX_NODES) -> str:
     """The `.sgp` text of `export(...)` (see there); needs only torch and numpy."""
     return _export_program(fn_or_module, example_inputs, params_as_inputs, max_nodes).text
+
 
 def export(fn_or_module, example_inputs, params_as_inputs: bool = False,
            max_nodes: Optional[int] = DEFAULT_MAX_NODES):
@@ -212,6 +221,7 @@ def export(fn_or_module, example_inputs, params_as_inputs: bool = False,
     """
     return _core().Program(export_text(fn_or_module, example_inputs, params_as_inputs, max_nodes))
 
+
 # ------------------------------------------------------------------------------------------------
 # Check: torch's gradient against selgrad's
 # ------------------------------------------------------------------------------------------------
@@ -228,6 +238,7 @@ class TiedNode:
 
     def __repr__(self) -> str:
         return f"TiedNode({self.name!r}, {self.aten}, {self.source!r})"
+
 
 class CheckResult:
     """What `check` found. Fields:
@@ -266,10 +277,12 @@ class CheckResult:
             lines.append(f"  within float64 rounding of a tie: {n}")
         return "\n".join(lines)
 
+
 def _fmt(v) -> str:
     if isinstance(v, Fraction):
         return str(v)
     return repr(v)
+
 
 def _fmt_rows(rows) -> str:
     rows = [list(r) for r in rows]
@@ -277,11 +290,13 @@ def _fmt_rows(rows) -> str:
         return "[" + ", ".join(_fmt(v) for v in rows[0]) + "]"
     return "[" + "; ".join("[" + ", ".join(_fmt(v) for v in r) + "]" for r in rows) + "]"
 
+
 def _tied_names(res) -> List[str]:
     out = []
     for t in getattr(res, "tied", []) or []:
         out.append(t if isinstance(t, str) else getattr(t, "name", str(t)))
     return out
+
 
 def _branch_ties(res) -> List[str]:
     names = []
@@ -291,6 +306,7 @@ def _branch_ties(res) -> List[str]:
         if tie and node is not None:
             names.append(node)
     return names
+
 
 def check(fn_or_module, example_inputs, params_as_inputs: bool = False) -> CheckResult:
     """Compare torch's float64 gradient of `fn_or_module` at `example_inputs` with selgrad's.
@@ -351,11 +367,13 @@ def check(fn_or_module, example_inputs, params_as_inputs: bool = False) -> Check
                        tied=tied, gradient=G, selgrad_gradient=J, bound=bound, program=program,
                        point=point, closure_size=closure_size, ambiguous=ambiguous, notes=list(ex.notes))
 
+
 # ------------------------------------------------------------------------------------------------
 # A program as a torch autograd function
 # ------------------------------------------------------------------------------------------------
 
 _PROFILES = ("default", "torch", "jax", "tf")
+
 
 def _with_relu_rule(text: str, relu_prime_at_zero) -> str:
     if relu_prime_at_zero is None:
@@ -377,6 +395,7 @@ def _with_relu_rule(text: str, relu_prime_at_zero) -> str:
             line = " ".join(toks)
         out.append(line)
     return "\n".join(out) + "\n"
+
 
 class Function(torch.autograd.Function):
     """`Function.apply(X, program, conventions)`: selgrad's double engine over the rows of a
@@ -414,6 +433,7 @@ class Function(torch.autograd.Function):
         (J,) = ctx.saved_tensors
         # (N, q) x (N, q, p) -> (N, p): the vector-Jacobian product of each lane.
         return torch.einsum("nq,nqp->np", grad_out.to(torch.float64), J), None, None
+
 
 class SelgradFunction(torch.nn.Module):
     """A selgrad program as a module on (N, p) float64 batches (one row per lane; a 1-D input
