@@ -132,20 +132,25 @@ def check_gradient(
     jacobian: Sequence[Any],
     conventions: Optional[str] = None,
     max_combinations: Optional[int] = None,
+    tolerance: Optional[Sequence[Any]] = None,
 ) -> GradientCheck:
     """Whether ``jacobian``, claimed for ``program`` at ``point`` (by a framework's autograd, a
     hand derivation), is one selgrad's theory admits there: an element of the tie closure
     ("closure"), in its convex hull only ("hull": what a splitting convention returns), neither
     ("outside"), or "undecided" (closure too large to list and ties nested; see ``reason``).
-    Exact; programs without exp/log.
+    Exact for programs without exp/log. With ``tolerance`` (q x p bounds, >= 0, on how far the
+    claimed Jacobian may be from the exact one, e.g. a float64 rounding bound), any program: the
+    closure's Jacobians are enclosed in MPFI, "closure" means within the tolerance of one of
+    them, "hull" within the tolerance (plus the enclosures' width) of their hull, "outside"
+    farther than the tolerance from every point of the hull (rigorous).
 
     Args:
-        program: a selgrad.Program without exp/log.
+        program: a selgrad.Program (without exp/log unless ``tolerance`` is given).
         point: one number per input, read exactly.
         jacobian: q rows of p numbers (a flat list of p numbers when q = 1), read exactly
             (a float is its dyadic value).
         conventions: None or a profile name applied first (see grad).
         max_combinations: the closure's combination cap (see closure).
     """
-    fields = _selgrad.check_gradient(_program(program), point, jacobian, conventions, max_combinations)
+    fields = _selgrad.check_gradient(_program(program), point, jacobian, conventions, max_combinations, tolerance)
     return GradientCheck(**fields)

@@ -246,7 +246,8 @@ class CheckResult:
     - `matches_convention`: torch's gradient equals selgrad's under the torch profile
       (exactly, as rationals; for programs with exp/log within `bound`).
     - `verdict`: "closure", "hull", "outside" or "undecided" (`selgrad.check_gradient` on
-      torch's gradient, exact); `reason` says why when undecided.
+      torch's gradient: exact, or within the bound B with exp/log); `reason` says why when
+      undecided.
     - `bifurcation`: the tie closure holds two or more Jacobians (None when unknown).
     - `tied`: the tied selection nodes, as `TiedNode(name, aten op, source line)`.
     - `gradient`: torch's Jacobian (q x p floats; q = 1 for a scalar function).
@@ -319,8 +320,8 @@ def check(fn_or_module, example_inputs, params_as_inputs: bool = False) -> Check
         `selgrad._export_bound` (programs with exp/log; docs/python-torch.md states the model);
       - `verdict`: selgrad.check_gradient(program, point, torch's Jacobian): "closure" (some
         choice at the ties gives it), "hull" (a convex combination: a split convention),
-        "outside" (no representation gives it) or "undecided" (with the reason; programs with
-        exp/log are not decided by the exact check).
+        "outside" (no representation gives it) or "undecided" (with the reason); exact for
+        programs without exp/log, and with exp/log decided within the same bound B.
     """
     sg = _core()
     inputs = _as_tuple(example_inputs)
@@ -352,7 +353,10 @@ def check(fn_or_module, example_inputs, params_as_inputs: bool = False) -> Check
     verdict, reason, bifurcation, closure_size = "undecided", "", None, None
     tied_names: List[str] = []
     try:
-        chk = sg.check_gradient(program, point, [[Fraction(v) for v in row] for row in G])
+        # With exp/log torch's gradient is a rounded value: it is classified within the bound B
+        # (the closure's Jacobians enclosed in MPFI, reference::check_gradient_within).
+        tolerance = None if bound is None else [[Fraction(b) for b in row] for row in bound]
+        chk = sg.check_gradient(program, point, [[Fraction(v) for v in row] for row in G], tolerance=tolerance)
         verdict = chk.verdict
         reason = getattr(chk, "reason", "") or ""
         bifurcation = getattr(chk, "bifurcation", None)

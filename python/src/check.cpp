@@ -15,7 +15,8 @@ namespace {
 using namespace selgrad::reference;
 
 py::dict check(const Program& program, const py::object& point, const py::object& jacobian,
-               const py::object& conventions, std::optional<std::size_t> max_combinations) {
+               const py::object& conventions, std::optional<std::size_t> max_combinations,
+               const py::object& tolerance) {
   std::optional<Program> storage;
   const Program& p = with_profile(program, conventions, storage);
   Options o;
@@ -25,10 +26,12 @@ py::dict check(const Program& program, const py::object& point, const py::object
   }
   const std::vector<Rational> x = to_point(point_literals(point));
   const Matrix<Rational> g = exact_matrix(jacobian, p.q(), p.p());
+  std::optional<Matrix<Rational>> tol;
+  if (!tolerance.is_none()) tol = exact_matrix(tolerance, p.q(), p.p());
   GradientCheck c;
   {
     py::gil_scoped_release unlocked;
-    c = check_gradient(p, x, g, o);
+    c = tol ? check_gradient_within(p, x, g, *tol, o) : check_gradient(p, x, g, o);
   }
   py::dict out;
   out["verdict"] = std::string(verdict_name(c.verdict));
@@ -47,6 +50,7 @@ py::dict check(const Program& program, const py::object& point, const py::object
 void bind_check(py::module_& m) {
   m.def("check_gradient", &check, py::arg("program"), py::arg("point"), py::arg("jacobian"),
         py::arg("conventions") = py::none(), py::arg("max_combinations") = py::none(),
+        py::arg("tolerance") = py::none(),
         "Classifies a claimed Jacobian at an exact point, as a dict (see selgrad.check_gradient).");
 }
 

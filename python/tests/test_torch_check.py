@@ -76,11 +76,32 @@ def test_check_with_parameters_as_inputs():
     assert r.verdict == "closure" and r.matches_convention and r.bifurcation  # relu 0 tied at (1, 1)
 
 
-def test_exp_log_programs_are_undecided_with_the_reason_and_compared_within_the_bound():
+def test_exp_log_programs_are_classified_within_the_derived_bound():
+    # No tie: the one Jacobian, within torch's rounding bound B.
     r = sgt.check(lambda x: F.cross_entropy(x, torch.tensor([1])), t(0.5, -1., 2.).reshape(1, 3))
-    assert r.verdict == "undecided" and r.reason
-    assert r.matches_convention is True
-    assert r.bound is not None
+    assert r.verdict == "closure" and r.bifurcation is False
+    assert r.matches_convention is True and r.bound is not None
+    # A relu tie under a cross-entropy loss: torch's relu'(0) = 0 is one of two distinct elements.
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Linear(2, 3)).double()
+    with torch.no_grad():
+        model[0].weight.copy_(t(1., -1., 0.5, 2.).reshape(2, 2))
+        model[0].bias.copy_(t(0., 1.))
+        model[2].weight.copy_(t(1., 2., -1., 0.5, 3., -2.).reshape(3, 2))
+    loss = lambda x: F.cross_entropy(model(x), torch.tensor([2]))
+    r = sgt.check(loss, t(1., 1.).reshape(1, 2))
+    assert r.verdict == "closure" and r.bifurcation is True and r.matches_convention
+    # torch.maximum's split under exp: in the hull only.
+    r = sgt.check(lambda x: torch.exp(torch.maximum(x[0], x[1])), t(0.5, 0.5))
+    assert r.verdict == "hull" and r.bifurcation is True
+
+
+def test_exp_log_gradients_off_by_more_than_the_bound_are_outside():
+    f = lambda x: torch.exp(torch.relu(x)).sum()
+    program = sgt.export(f, t(0.))
+    # the closure at 0 is {0, 1}; 1 + 2^-20 is farther than any rounding bound of one exp
+    assert selgrad.check_gradient(program, [0], [[1 + 2.0 ** -20]], tolerance=[[2.0 ** -50]]).verdict == "outside"
+    assert selgrad.check_gradient(program, [0], [[1.0]], tolerance=[[2.0 ** -50]]).verdict == "closure"
+    assert selgrad.check_gradient(program, [0], [[0.25]], tolerance=[[2.0 ** -50]]).verdict == "hull"
 
 
 def test_check_repr_names_the_verdict_and_the_tied_nodes():
@@ -96,11 +117,12 @@ def test_assert_conservative_passes_on_closure_and_hull_and_fails_outside():
 
 
 def test_assert_conservative_warns_on_undecided_unless_strict():
-    f = lambda x: torch.exp(x).sum()
+    # a tied sort under exp: its permutations are not enumerated for exp/log programs
+    f = lambda x: (torch.exp(torch.sort(x, descending=True)[0]) * t(1., 2.)).sum()
     with pytest.warns(selgrad.testing.UndecidedWarning):
-        selgrad.testing.assert_conservative(f, t(0.5))
+        selgrad.testing.assert_conservative(f, t(0.5, 0.5))
     with pytest.raises(AssertionError, match="could not decide"):
-        selgrad.testing.assert_conservative(f, t(0.5), strict=True)
+        selgrad.testing.assert_conservative(f, t(0.5, 0.5), strict=True)
 
 
 # --- bad input: clear exceptions -------------------------------------------------------------------

@@ -112,5 +112,40 @@ TEST(GradientCheck, ProgramsWithExpLogAreUnsupported) {
   EXPECT_THROW(check("input x\ne = exp x\noutput e\n", {0}, {{1}}), Error);
 }
 
+TEST(GradientCheckWithin, ExpLogClosuresAreEnclosedAndComparedWithinTheTolerance) {
+  // exp(relu(x)) at 0: the closure is {0, 1} (relu'(0) in {0, 1}, times e^0).
+  const Program p = parse_program("input x\nr = relu x\ne = exp r\noutput e\n");
+  const Matrix<Rational> tol{{Rational(1, 1ll << 50)}};
+  const GradientCheck one = check_gradient_within(p, {0}, {{1}}, tol);
+  EXPECT_EQ(one.verdict, V::Closure);
+  EXPECT_EQ(one.bifurcation, true);
+  EXPECT_EQ(one.closure_size, 2u);
+  EXPECT_EQ(check_gradient_within(p, {0}, {{Rational(1, 4)}}, tol).verdict, V::Hull);
+  EXPECT_EQ(check_gradient_within(p, {0}, {{1 + Rational(1, 1 << 20)}}, tol).verdict, V::Outside);
+  EXPECT_EQ(check_gradient_within(p, {0}, {{Rational(-1, 1 << 20)}}, tol).verdict, V::Outside);
+  // Within the tolerance of an element counts as that element.
+  EXPECT_EQ(check_gradient_within(p, {0}, {{1 + Rational(1, 1ll << 52)}}, tol).verdict, V::Closure);
+}
+
+TEST(GradientCheckWithin, AwayFromTiesExpLogHasOneElement) {
+  const Program p = parse_program("input x\ne = exp x\noutput e\n");
+  const GradientCheck c = check_gradient_within(p, {0}, {{1}}, {{0}});
+  EXPECT_EQ(c.verdict, V::Closure);
+  EXPECT_EQ(c.bifurcation, false);
+  EXPECT_EQ(check_gradient_within(p, {0}, {{2}}, {{0}}).verdict, V::Outside);
+}
+
+TEST(GradientCheckWithin, ATiedSortUnderExpIsUndecidedWithTheReason) {
+  const Program p = parse_program("input x y\ns t = sort x y\ne = exp s\nz = add e t\noutput z\n");
+  const GradientCheck c = check_gradient_within(p, {1, 1}, {{1, 1}}, {{0, 0}});
+  EXPECT_EQ(c.verdict, V::Undecided);
+  EXPECT_NE(c.reason.find("sort"), std::string::npos) << c.reason;
+}
+
+TEST(GradientCheckWithin, RationalProgramsWithZeroToleranceAreDecidedExactly) {
+  EXPECT_EQ(check_gradient_within(parse_program(kIdentity), {0}, {{Rational(1, 2)}}, {{0}}).verdict, V::Hull);
+  EXPECT_THROW(check_gradient_within(parse_program(kIdentity), {0}, {{0}}, {{-1}}), Error);
+}
+
 }  // namespace
 }  // namespace selgrad::reference

@@ -49,4 +49,21 @@ struct GradientCheck {
 GradientCheck check_gradient(const Program& program, const std::vector<Rational>& point,
                              const Matrix<Rational>& jacobian, const Options& options = {});
 
+/// The same for any program, for a Jacobian computed in floating point and known to within
+/// `tolerance` (q x p, entrywise, >= 0: a rounding bound of the computation that produced it).
+/// With exp/log the closure's Jacobians have transcendental entries: each is enclosed in MPFI
+/// (its branch combination replayed at the precision that decided the ties, every enclosure of
+/// width w), and
+///   Closure  some element's enclosure widened by the tolerance contains the Jacobian;
+///   Hull     some convex combination of the enclosures' midpoints is within tolerance + w;
+///   Outside  none is: every point of the hull is farther than the tolerance (rigorous).
+/// Bifurcation is true when two elements' enclosures are disjoint, empty when they all overlap
+/// (equal, or closer than the precision tells). Undecided: a tied sort (its permutations are
+/// not enumerated here), a decision left uncertified at the precision cap, or more combinations
+/// than Options::max_closure_combinations. A program without exp/log is decided exactly, by
+/// check_gradient, when the tolerance is zero.
+GradientCheck check_gradient_within(const Program& program, const std::vector<Rational>& point,
+                                    const Matrix<Rational>& jacobian, const Matrix<Rational>& tolerance,
+                                    const Options& options = {});
+
 }  // namespace selgrad::reference
