@@ -202,17 +202,17 @@ class Bound:
             if op == "relu":
                 take = a > 0 or (a == 0 and node.rule == "a")
                 value, partial = (a, 1.0) if take else (0.0, 0.0)
-                near = abs(a) <= ae and a != 0
+                near = abs(a) <= ae and ae > 0
             elif op == "abs":
                 value = abs(a)
                 partial = 1.0 if a > 0 else -1.0 if a < 0 else {"a": 1.0, "-a": -1.0}.get(node.rule, 0.0)
-                near = abs(a) <= ae and a != 0
+                near = abs(a) <= ae and ae > 0
             else:
                 lo, hi = float(Fraction(args[1])), float(Fraction(args[2]))
                 inside = lo < a < hi or ((a == lo or a == hi) and node.rule == "a")
                 value = min(max(a, lo), hi)
                 partial = 1.0 if inside else 0.0
-                near = (abs(a - lo) <= ae and a != lo) or (abs(a - hi) <= ae and a != hi)
+                near = ae > 0 and (abs(a - lo) <= ae or abs(a - hi) <= ae)
             if near:
                 self.ambiguous.append(name)
             if _is_name(args[0]):
@@ -224,7 +224,8 @@ class Bound:
             best = max(vals) if op == "max" else min(vals)
             tied = [i for i, x in enumerate(vals) if x == best]
             err = max(xe for _, xe in xs)
-            if any(abs(x - best) <= xe + xs[tied[0]][1] and x != best for x, xe in xs):
+            if any(abs(x - best) <= xe + xs[tied[0]][1] and (x != best or xe + xs[tied[0]][1] > 0) and i != tied[0]
+                   for i, (x, xe) in enumerate(xs)):
                 self.ambiguous.append(name)
             if node.rule == "split":
                 for i in tied:
@@ -243,7 +244,7 @@ class Bound:
             err = cerr
             if abs(u - w) <= ue + we:
                 err = max(ae, be) + abs(a - b)
-                if u != w:
+                if u != w or ue + we > 0:
                     self.ambiguous.append(name)
             if _is_name(arg):
                 local.append((arg, 1.0, 0.0))
@@ -253,7 +254,7 @@ class Bound:
             order = sorted(range(len(xs)), key=lambda i: -xs[i][0])  # stable: lower position first
             err = max(xe for _, xe in xs)
             vals = sorted((x for x, _ in xs), reverse=True)
-            if any(vals[i] != vals[i + 1] and vals[i] - vals[i + 1] <= 2 * err for i in range(len(vals) - 1)):
+            if err > 0 and any(vals[i] - vals[i + 1] <= 2 * err for i in range(len(vals) - 1)):
                 self.ambiguous.append(node.names[0])
             for out, i in zip(node.names, order):
                 self.v[out] = xs[i][0]

@@ -133,6 +133,7 @@ def check_gradient(
     conventions: Optional[str] = None,
     max_combinations: Optional[int] = None,
     tolerance: Optional[Sequence[Any]] = None,
+    near_ties: Sequence[str] = (),
 ) -> GradientCheck:
     """Whether ``jacobian``, claimed for ``program`` at ``point`` (by a framework's autograd, a
     hand derivation), is one selgrad's theory admits there: an element of the tie closure
@@ -151,6 +152,10 @@ def check_gradient(
             (a float is its dyadic value).
         conventions: None or a profile name applied first (see grad).
         max_combinations: the closure's combination cap (see closure).
+        near_ties: names of selection nodes to enumerate over all their pieces although the
+            exact point does not tie them: decisions that the computation which produced the
+            Jacobian may have taken the other way (a float64 relu input that rounds to 0).
     """
-    fields = _selgrad.check_gradient(_program(program), point, jacobian, conventions, max_combinations, tolerance)
+    fields = _selgrad.check_gradient(_program(program), point, jacobian, conventions, max_combinations, tolerance,
+                                     list(near_ties))
     return GradientCheck(**fields)

@@ -16,7 +16,7 @@ using namespace selgrad::reference;
 
 py::dict check(const Program& program, const py::object& point, const py::object& jacobian,
                const py::object& conventions, std::optional<std::size_t> max_combinations,
-               const py::object& tolerance) {
+               const py::object& tolerance, const std::vector<std::string>& near_ties) {
   std::optional<Program> storage;
   const Program& p = with_profile(program, conventions, storage);
   Options o;
@@ -28,10 +28,17 @@ py::dict check(const Program& program, const py::object& point, const py::object
   const Matrix<Rational> g = exact_matrix(jacobian, p.q(), p.p());
   std::optional<Matrix<Rational>> tol;
   if (!tolerance.is_none()) tol = exact_matrix(tolerance, p.q(), p.p());
+  std::vector<std::uint32_t> near;
+  for (const auto& name : near_ties) {
+    const std::int64_t k = p.find(name);
+    if (k < 0) throw py::value_error("near_ties: no node named '" + name + "'");
+    near.push_back(static_cast<std::uint32_t>(k));
+  }
+  if (!near.empty() && !tol) tol = Matrix<Rational>(p.q(), std::vector<Rational>(p.p(), Rational(0)));
   GradientCheck c;
   {
     py::gil_scoped_release unlocked;
-    c = tol ? check_gradient_within(p, x, g, *tol, o) : check_gradient(p, x, g, o);
+    c = tol ? check_gradient_within(p, x, g, *tol, o, near) : check_gradient(p, x, g, o);
   }
   py::dict out;
   out["verdict"] = std::string(verdict_name(c.verdict));
@@ -50,7 +57,7 @@ py::dict check(const Program& program, const py::object& point, const py::object
 void bind_check(py::module_& m) {
   m.def("check_gradient", &check, py::arg("program"), py::arg("point"), py::arg("jacobian"),
         py::arg("conventions") = py::none(), py::arg("max_combinations") = py::none(),
-        py::arg("tolerance") = py::none(),
+        py::arg("tolerance") = py::none(), py::arg("near_ties") = std::vector<std::string>{},
         "Classifies a claimed Jacobian at an exact point, as a dict (see selgrad.check_gradient).");
 }
 

@@ -197,3 +197,28 @@ def test_data_dependent_control_flow_is_an_error_and_shape_control_flow_is_froze
     prog = sgt.export(g, t(1., 2.))
     res = selgrad.grad(prog, [Fraction(-5), Fraction(3)])
     assert [Fraction(v) for v in res.outputs] == [-10, 6]
+
+
+def test_rounded_gradients_of_rational_programs_are_compared_within_the_bound():
+    # A full max over three tied entries: torch divides by 3 in float64, the exact split is 1/3.
+    r = sgt.check(lambda x: x.amax() * 2, t(1., 3., 3., 2., 3.))
+    assert r.matches_convention and r.verdict == "hull" and r.bifurcation is True
+    assert r.bound is not None and max(r.bound[0]) < 2.0 ** -50
+    # Random (non-dyadic) weights: torch's products and sums round; a relu is tied by construction.
+    torch.manual_seed(3)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1)).double()
+    x = t(0.3, -0.7, 0.2).reshape(1, 3)
+    with torch.no_grad():
+        model[0].bias[2] = -(model[0].weight[2] @ x[0])
+    pre = model[0](x)[0, 2].item()
+    r = sgt.check(lambda x: model(x).sum(), x)
+    assert r.matches_convention
+    if pre == 0.0:  # the tie survived float64 rounding: torch's relu'(0) = 0 is a closure element
+        assert r.verdict == "closure" and r.bifurcation is True
+    else:
+        assert r.verdict == "closure"
+    # and a gradient moved by far more than the bound is outside
+    g = [[v + 2.0 ** -20 for v in r.gradient[0]]]
+    program = sgt.export(lambda x: model(x).sum(), x)
+    tol = [[Fraction(b) for b in r.bound[0]]] if r.bound else None
+    assert selgrad.check_gradient(program, r.point, g, tolerance=tol).verdict == "outside"

@@ -109,7 +109,8 @@ struct IntervalTies {
   std::string undecided;                            // why the ties cannot be enumerated
 };
 
-IntervalTies interval_ties(const Program& p, const std::vector<Rational>& x, const Options& o, mpfr_prec_t prec) {
+IntervalTies interval_ties(const Program& p, const std::vector<Rational>& x, const Options& o, mpfr_prec_t prec,
+                           const std::vector<std::uint32_t>& near_ties) {
   for (;; prec = std::min<mpfr_prec_t>(2 * prec, o.max_precision)) {
     PrecisionScope scope(prec);
     std::vector<Interval> xi;
@@ -126,14 +127,19 @@ IntervalTies interval_ties(const Program& p, const std::vector<Rational>& x, con
         s.pieces.push_back(t.choices[k].piece);
         if (t.certainty[k] == Certainty::Uncertified && s.undecided.empty())
           s.undecided = "node " + n.name + " is decided at the precision cap without certainty";
-        if (!t.choices[k].tie) continue;
+        const bool near = std::find(near_ties.begin(), near_ties.end(), k) != near_ties.end();
+        if (!t.choices[k].tie && !near) continue;
         if (n.op == Op::Sort) {
           if (s.undecided.empty()) s.undecided = "sort node " + n.name + " is tied: its permutations are not enumerated for exp/log programs";
           continue;
         }
-        detail::gather_args(t, n, args);
         std::vector<std::uint32_t> tied;
-        pol.tied(k, args, t.choices[k], tied);
+        if (t.choices[k].tie) {
+          detail::gather_args(t, n, args);
+          pol.tied(k, args, t.choices[k], tied);
+        } else {  // a near tie: every piece
+          for (std::uint32_t i = 0; i < piece_count(n); ++i) tied.push_back(i);
+        }
         s.tied_selection.push_back(s.pieces.size() - 1);
         s.choices.push_back(std::move(tied));
         s.tied_nodes.push_back(k);
@@ -147,10 +153,43 @@ IntervalTies interval_ties(const Program& p, const std::vector<Rational>& x, con
 Rational lower(const Interval& i) { return i.lower().to_rational(); }
 Rational upper(const Interval& i) { return i.upper().to_rational(); }
 
+/// Hull or Outside for a Jacobian within `tol` of the hull of the enclosed Jacobians.
+GradientVerdict hull_verdict(const std::vector<Matrix<Interval>>& closure, const Matrix<Rational>& g,
+                             const Matrix<Rational>& tol) {
+  const std::size_t q = g.size(), n = q ? g[0].size() : 0;
+  // Hull: 0 in conv{mid_c - g} + box(tolerance + width), a Minkowski sum of one polytope and one
+  // segment per entry (H1's LP, exact). A "no" is rigorous: every point of the true hull is
+  // within width / 2 of the midpoints' hull, so farther than the tolerance from g.
+  std::vector<PolytopeTerm> terms(1);
+  std::vector<Rational> slack(q * n, Rational(0));
+  for (const auto& m : closure) {
+    std::vector<Rational> v;
+    for (std::size_t j = 0; j < q; ++j)
+      for (std::size_t i = 0; i < n; ++i) {
+        const Rational lo = lower(m[j][i]), hi = upper(m[j][i]);
+        v.push_back((lo + hi) / 2 - g[j][i]);
+        slack[j * n + i] = std::max(slack[j * n + i], Rational(hi - lo));
+      }
+    terms[0].points.push_back(std::move(v));
+  }
+  for (std::size_t e = 0; e < q * n; ++e) {
+    const Rational b = slack[e] + tol[e / n][e % n];
+    if (b == 0) continue;
+    PolytopeTerm segment;
+    segment.points.assign(2, std::vector<Rational>(q * n, Rational(0)));
+    segment.points[0][e] = -b;
+    segment.points[1][e] = b;
+    terms.push_back(std::move(segment));
+  }
+  const bool in_hull = zero_in_minkowski_sum(std::vector<Rational>(q * n, Rational(0)), terms);
+  return in_hull ? GradientVerdict::Hull : GradientVerdict::Outside;
+}
+
 }  // namespace
 
 GradientCheck check_gradient_within(const Program& program, const std::vector<Rational>& x, const Matrix<Rational>& g,
-                                    const Matrix<Rational>& tol, const Options& o) {
+                                    const Matrix<Rational>& tol, const Options& o,
+                                    const std::vector<std::uint32_t>& near_ties) {
   validate(program);
   check_shape(program, g);
   check_shape(program, tol);
@@ -160,11 +199,14 @@ GradientCheck check_gradient_within(const Program& program, const std::vector<Ra
       if (t < 0) throw Error(ErrorKind::Usage, {}, "a tolerance is negative");
       zero_tolerance = zero_tolerance && t == 0;
     }
-  if (!program.transcendental() && zero_tolerance) return check_gradient(program, x, g, o);
+  for (auto k : near_ties)
+    if (k >= program.m() || !op_info(program.nodes[k].op).selection)
+      throw Error(ErrorKind::Usage, {}, "near_ties: node " + std::to_string(k) + " is not a selection node");
+  if (!program.transcendental() && zero_tolerance && near_ties.empty()) return check_gradient(program, x, g, o);
   // The closure is every selection's Jacobian, whatever the tie rules (tie_closure does the same).
   const Program p = without_conventions(program);
   const RealResult at = evaluate_real(p, x, o);  // the point's decisions, errors and size caps
-  const IntervalTies ties = interval_ties(p, x, o, at.precision);
+  const IntervalTies ties = interval_ties(p, x, o, at.precision, near_ties);
   GradientCheck r;
   r.tied_nodes = ties.tied_nodes;
   r.closure_complete = false;
@@ -215,35 +257,15 @@ GradientCheck check_gradient_within(const Program& program, const std::vector<Ra
     if (inside) {
       r.verdict = GradientVerdict::Closure;
       r.closure_index = c;
-      return r;
+      break;
     }
   }
-  // Hull: 0 in conv{mid_c - g} + box(tolerance + width), a Minkowski sum of one polytope and one
-  // segment per entry (H1's LP, exact). A "no" is rigorous: every point of the true hull is
-  // within width / 2 of the midpoints' hull, so farther than the tolerance from g.
-  std::vector<PolytopeTerm> terms(1);
-  std::vector<Rational> slack(q * n, Rational(0));
-  for (const auto& m : closure) {
-    std::vector<Rational> v;
-    for (std::size_t j = 0; j < q; ++j)
-      for (std::size_t i = 0; i < n; ++i) {
-        const Rational lo = lower(m[j][i]), hi = upper(m[j][i]);
-        v.push_back((lo + hi) / 2 - g[j][i]);
-        slack[j * n + i] = std::max(slack[j * n + i], Rational(hi - lo));
-      }
-    terms[0].points.push_back(std::move(v));
+  if (r.verdict != GradientVerdict::Closure) r.verdict = hull_verdict(closure, g, tol);
+  if (!near_ties.empty() && r.verdict != GradientVerdict::Outside) {
+    r.reason = "with";
+    for (auto k : near_ties) r.reason += " " + p.nodes[k].name;
+    r.reason += " taken as tied (decisions within rounding of their boundary)";
   }
-  for (std::size_t e = 0; e < q * n; ++e) {
-    const Rational b = slack[e] + tol[e / n][e % n];
-    if (b == 0) continue;
-    PolytopeTerm segment;
-    segment.points.assign(2, std::vector<Rational>(q * n, Rational(0)));
-    segment.points[0][e] = -b;
-    segment.points[1][e] = b;
-    terms.push_back(std::move(segment));
-  }
-  const bool in_hull = zero_in_minkowski_sum(std::vector<Rational>(q * n, Rational(0)), terms);
-  r.verdict = in_hull ? GradientVerdict::Hull : GradientVerdict::Outside;
   return r;
 }
 

@@ -142,6 +142,23 @@ TEST(GradientCheckWithin, ATiedSortUnderExpIsUndecidedWithTheReason) {
   EXPECT_NE(c.reason.find("sort"), std::string::npos) << c.reason;
 }
 
+TEST(GradientCheckWithin, NearTiesAreEnumeratedOverAllTheirPieces) {
+  // relu(3x - 1) at x = 1/3 + 2^-60: no tie exactly, but a float64 forward pass may round the
+  // argument to 0 and take relu'(0) = 0.
+  const Program p = parse_program("input x\nu = lin -1 3 x\nr = relu u\noutput r\n");
+  const std::vector<Rational> x{Rational(1, 3) + Rational(1, 1ll << 60)};
+  const Matrix<Rational> zero_tol{{0}};
+  EXPECT_EQ(check_gradient_within(p, x, {{0}}, zero_tol).verdict, V::Outside);
+  const auto r = static_cast<std::uint32_t>(p.find("r"));
+  const GradientCheck near = check_gradient_within(p, x, {{0}}, zero_tol, {}, {r});
+  EXPECT_EQ(near.verdict, V::Closure);
+  EXPECT_NE(near.reason.find("r taken as tied"), std::string::npos) << near.reason;
+  EXPECT_EQ(near.bifurcation, true);
+  EXPECT_EQ(check_gradient_within(p, x, {{3}}, zero_tol, {}, {r}).verdict, V::Closure);
+  EXPECT_EQ(check_gradient_within(p, x, {{4}}, zero_tol, {}, {r}).verdict, V::Outside);
+  EXPECT_THROW(check_gradient_within(p, x, {{0}}, zero_tol, {}, {1}), Error);  // u is smooth
+}
+
 TEST(GradientCheckWithin, RationalProgramsWithZeroToleranceAreDecidedExactly) {
   EXPECT_EQ(check_gradient_within(parse_program(kIdentity), {0}, {{Rational(1, 2)}}, {{0}}).verdict, V::Hull);
   EXPECT_THROW(check_gradient_within(parse_program(kIdentity), {0}, {{0}}, {{-1}}), Error);

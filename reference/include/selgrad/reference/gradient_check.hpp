@@ -62,8 +62,15 @@ GradientCheck check_gradient(const Program& program, const std::vector<Rational>
 /// not enumerated here), a decision left uncertified at the precision cap, or more combinations
 /// than Options::max_closure_combinations. A program without exp/log is decided exactly, by
 /// check_gradient, when the tolerance is zero.
+///
+/// `near_ties`: selection nodes whose decision the computation that produced the Jacobian may
+/// have taken the other way (within its rounding of the boundary: a float64 forward pass that
+/// lands on relu's 0 where the exact value is 1e-17). Each is enumerated over all its pieces,
+/// as if tied: the closure is then that of the nearby points where they tie (T3: D_f is
+/// conservative there too), and a verdict other than Outside says so in `reason`.
 GradientCheck check_gradient_within(const Program& program, const std::vector<Rational>& point,
                                     const Matrix<Rational>& jacobian, const Matrix<Rational>& tolerance,
-                                    const Options& options = {});
+                                    const Options& options = {},
+                                    const std::vector<std::uint32_t>& near_ties = {});
 
 }  // namespace selgrad::reference
