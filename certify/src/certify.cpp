@@ -75,6 +75,17 @@ Certificate certify(const Program& p, std::span<const double> x, const fast::Poi
   if (x.size() != p.p() || r.outputs.size() != p.q() || r.jacobian.size() != p.q() * p.p() ||
       r.pieces.size() != selections || r.ties.size() != selections)
     throw Error(ErrorKind::Usage, {}, "certify: the point or the result does not match the program's shape");
+  // Certification replays one piece per selection node; a Split rule that acted at a tie (the
+  // mean of the tied pieces' gradients) is no one piece's gradient.
+  for (std::size_t s = 0, k = 0; k < p.m(); ++k) {
+    const Node& n = p.nodes[k];
+    if (!op_info(n.op).selection) continue;
+    if (r.ties[s++] && n.tie.kind == TieRule::Kind::Split)
+      throw Error(ErrorKind::Unsupported, {n.line, 0, n.name, std::string(op_name(n.op))},
+                  "a @split tie rule acted at this tie: its gradient is a mean of pieces, and certification "
+                  "replays one piece per node (certify without the split, or check the result with the "
+                  "reference engine)");
+  }
   Certificate c;
   c.outputs = r.outputs;
   c.jacobian = r.jacobian;
