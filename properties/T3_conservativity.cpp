@@ -37,17 +37,6 @@ void log_closure(const reference::TieClosure& c) {
   for (const auto& j : c.jacobians) log_matrix("element", j);
 }
 
-bool in_hull(const std::vector<Matrix>& set, const Matrix& g) {
-  std::vector<std::vector<Rational>> shifted;
-  const auto gv = flatten(g);
-  for (const auto& j : set) {
-    auto v = flatten(j);
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] -= gv[i];
-    shifted.push_back(std::move(v));
-  }
-  return reference::zero_in_convex_hull(shifted);
-}
-
 const Register contains_ad(
     "T3.closure", "the AD output is in the tie closure", 10000, [] {
       const Program prog = *genProgram(ProgramShape::of(Family::Rational, 3, 2)).as("program");
@@ -84,7 +73,7 @@ const Register nearby_affine(
       const ExactResult ry = exact(prog, y);
       log_closure(c);
       log_matrix("AD at y", ry.jacobian);
-      const bool ad_near_in_hull = in_hull(c.jacobians, ry.jacobian);
+      const bool ad_near_in_hull = in_convex_hull(c.jacobians, ry.jacobian);
       RC_ASSERT(ad_near_in_hull);
       const bool ad_near_is_element = std::find(c.jacobians.begin(), c.jacobians.end(), ry.jacobian) != c.jacobians.end();
       RC_ASSERT(ad_near_is_element);

@@ -19,18 +19,6 @@
 namespace selgrad::properties {
 namespace {
 
-using Matrix = std::vector<std::vector<Rational>>;
-
-bool in_hull(const std::vector<Matrix>& set, const Matrix& g) {
-  std::vector<std::vector<Rational>> shifted;
-  const auto gv = flatten(g);
-  for (const auto& j : set) {
-    auto v = flatten(j);
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] -= gv[i];
-    shifted.push_back(std::move(v));
-  }
-  return reference::zero_in_convex_hull(shifted);
-}
 
 const Register conventions_in_hull(
     "T3.conventions", "AD under tie rules is in conv(closure); an element unless a Split acted; check agrees", 3000,
@@ -48,7 +36,7 @@ const Register conventions_in_hull(
       log_matrix("AD under the rules", r.jacobian);
       for (const auto& j : c.jacobians) log_matrix("closure element", j);
       const bool element = std::find(c.jacobians.begin(), c.jacobians.end(), r.jacobian) != c.jacobians.end();
-      RC_ASSERT(in_hull(c.jacobians, r.jacobian));
+      RC_ASSERT(in_convex_hull(c.jacobians, r.jacobian));
       if (!split_acted) RC_ASSERT(element);
       const auto check = reference::check_gradient(prog, x.x, r.jacobian);
       RC_ASSERT(check.verdict == (element ? reference::GradientVerdict::Closure : reference::GradientVerdict::Hull));

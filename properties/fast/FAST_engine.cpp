@@ -141,6 +141,44 @@ std::vector<double> to_doubles(const std::vector<Rational>& x) {
   return d;
 }
 
+/// Runs `prog` over `points` in both modes, in the batch engine (tiles of 8 lanes when
+/// `small_tiles`) and the point engine, and fails on the first lane whose result differs from
+/// its exact result `ref[l]` (lanes without one are skipped).
+void expect_exact_in_both_engines(const Program& prog, const std::vector<Point>& points,
+                                  const std::vector<std::optional<ExactResult>>& ref, bool small_tiles) {
+  const std::size_t n = points.size(), p = prog.p();
+  std::vector<double> xs;
+  for (const auto& pt : points) {
+    const auto xd = to_doubles(pt.x);
+    xs.insert(xs.end(), xd.begin(), xd.end());
+  }
+  const fast::Tape tape = fast::compile(prog);
+  for (const auto mode : {fast::JacobianMode::Reverse, fast::JacobianMode::Forward}) {
+    const std::string mode_name = mode == fast::JacobianMode::Reverse ? "reverse" : "forward";
+    fast::BatchOptions o;
+    o.mode = mode;
+    if (small_tiles) o.tile_bytes = 1;
+    fast::BatchEvaluator batch(tape, o);
+    fast::BatchResult b;
+    batch.evaluate(xs, n, b);
+    fast::PointEvaluator point(tape, mode);
+    for (std::size_t l = 0; l < n; ++l) {
+      if (!ref[l]) continue;
+      const std::string where = " at point " + std::to_string(l) + " (--at=" + point_text(points[l].x) + "), " + mode_name;
+      const std::string batch_diff = differs_from_exact(prog, tape, lane_of(b, l), *ref[l]);
+      if (!batch_diff.empty()) RC_FAIL("batch" + where + ": " + batch_diff);
+      LaneResult single;
+      try {
+        single = point_result(point, std::span<const double>(xs).subspan(l * p, p));
+      } catch (const Error& err) {
+        RC_FAIL("point engine" + where + " threw: " + err.what());
+      }
+      const std::string point_diff = differs_from_exact(prog, tape, single, *ref[l]);
+      if (!point_diff.empty()) RC_FAIL("point engine" + where + ": " + point_diff);
+    }
+  }
+}
+
 const Register exact_agreement(
     "FAST.exact", "dyadic piecewise affine: fast == reference bit for bit (values, J, pieces, ties), both modes", 5000,
     [] {
@@ -152,13 +190,10 @@ const Register exact_agreement(
                                20, rc::gen::nonEmpty(rc::gen::container<std::vector<Point>>(genDyadicPointNearKinks(prog.p()))))
                                .as("points");
       const bool small_tiles = *rc::gen::arbitrary<bool>().as("tiles of 8 lanes");
-      const std::size_t n = points.size(), p = prog.p();
-      std::vector<double> xs;
+      const std::size_t n = points.size();
       std::vector<std::optional<ExactResult>> ref(n);
       std::size_t skipped = 0, ties = 0;
       for (std::size_t l = 0; l < n; ++l) {
-        const auto xd = to_doubles(points[l].x);
-        xs.insert(xs.end(), xd.begin(), xd.end());
         ExactResult e = exact(prog, points[l].x);
         if (!double_exact(prog, e)) {
           ++skipped;
@@ -169,31 +204,7 @@ const Register exact_agreement(
       }
       RC_TAG(skipped == 0 ? "every point compared" : (skipped == n ? "every point skipped" : "some points skipped"));
       RC_TAG(ties > 0 ? "ties" : "no tie");
-      const fast::Tape tape = fast::compile(prog);
-      for (const auto mode : {fast::JacobianMode::Reverse, fast::JacobianMode::Forward}) {
-        const std::string mode_name = mode == fast::JacobianMode::Reverse ? "reverse" : "forward";
-        fast::BatchOptions o;
-        o.mode = mode;
-        if (small_tiles) o.tile_bytes = 1;
-        fast::BatchEvaluator batch(tape, o);
-        fast::BatchResult b;
-        batch.evaluate(xs, n, b);
-        fast::PointEvaluator point(tape, mode);
-        for (std::size_t l = 0; l < n; ++l) {
-          if (!ref[l]) continue;
-          const std::string where = " at point " + std::to_string(l) + " (--at=" + point_text(points[l].x) + "), " + mode_name;
-          const std::string batch_diff = differs_from_exact(prog, tape, lane_of(b, l), *ref[l]);
-          if (!batch_diff.empty()) RC_FAIL("batch" + where + ": " + batch_diff);
-          LaneResult single;
-          try {
-            single = point_result(point, std::span<const double>(xs).subspan(l * p, p));
-          } catch (const Error& err) {
-            RC_FAIL("point engine" + where + " threw: " + err.what());
-          }
-          const std::string point_diff = differs_from_exact(prog, tape, single, *ref[l]);
-          if (!point_diff.empty()) RC_FAIL("point engine" + where + ": " + point_diff);
-        }
-      }
+      expect_exact_in_both_engines(prog, points, ref, small_tiles);
     });
 
 const Register conventions_agreement(
@@ -205,38 +216,17 @@ const Register conventions_agreement(
       const auto points = *rc::gen::resize(
                                12, rc::gen::nonEmpty(rc::gen::container<std::vector<Point>>(genDyadicPointNearKinks(prog.p()))))
                                .as("points");
-      const std::size_t n = points.size(), p = prog.p();
-      std::vector<double> xs;
+      const std::size_t n = points.size();
       std::vector<std::optional<ExactResult>> ref(n);
       bool ruled_tie = false;
       for (std::size_t l = 0; l < n; ++l) {
-        const auto xd = to_doubles(points[l].x);
-        xs.insert(xs.end(), xd.begin(), xd.end());
         ExactResult e = exact(prog, points[l].x);
         if (!double_exact(prog, e)) continue;
         for (const auto& d : e.branches.decisions) ruled_tie |= d.choice.tie && prog.nodes[d.node].tie.changes_ties();
         ref[l] = std::move(e);
       }
       RC_TAG(ruled_tie ? "a rule acted" : "no rule acted");
-      const fast::Tape tape = fast::compile(prog);
-      for (const auto mode : {fast::JacobianMode::Reverse, fast::JacobianMode::Forward}) {
-        fast::BatchOptions o;
-        o.mode = mode;
-        fast::BatchEvaluator batch(tape, o);
-        fast::BatchResult b;
-        batch.evaluate(xs, n, b);
-        fast::PointEvaluator point(tape, mode);
-        for (std::size_t l = 0; l < n; ++l) {
-          if (!ref[l]) continue;
-          const std::string where = " at --at=" + point_text(points[l].x) +
-                                    (mode == fast::JacobianMode::Reverse ? ", reverse" : ", forward");
-          const std::string batch_diff = differs_from_exact(prog, tape, lane_of(b, l), *ref[l]);
-          if (!batch_diff.empty()) RC_FAIL("batch" + where + ": " + batch_diff);
-          const std::string point_diff =
-              differs_from_exact(prog, tape, point_result(point, std::span<const double>(xs).subspan(l * p, p)), *ref[l]);
-          if (!point_diff.empty()) RC_FAIL("point engine" + where + ": " + point_diff);
-        }
-      }
+      expect_exact_in_both_engines(prog, points, ref, false);
     });
 
 // ---- FAST.lanes ---------------------------------------------------------------------------

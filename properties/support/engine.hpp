@@ -15,6 +15,7 @@
 #include "selgrad/program/error.hpp"
 #include "selgrad/program/parse.hpp"
 #include "selgrad/reference/closure.hpp"
+#include "selgrad/reference/convex_hull.hpp"
 #include "selgrad/reference/evaluate.hpp"
 
 namespace selgrad::properties {
@@ -77,6 +78,20 @@ inline std::vector<Rational> flatten(const std::vector<std::vector<Rational>>& m
   std::vector<Rational> v;
   for (const auto& row : m) v.insert(v.end(), row.begin(), row.end());
   return v;
+}
+
+/// Whether Jacobian g lies in the convex hull of `set` (cddlib's exact LP on the flattened
+/// differences, through reference::zero_in_convex_hull): the oracle of the T3 properties.
+inline bool in_convex_hull(const std::vector<std::vector<std::vector<Rational>>>& set,
+                           const std::vector<std::vector<Rational>>& g) {
+  std::vector<std::vector<Rational>> shifted;
+  const auto gv = flatten(g);
+  for (const auto& j : set) {
+    auto v = flatten(j);
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] -= gv[i];
+    shifted.push_back(std::move(v));
+  }
+  return reference::zero_in_convex_hull(shifted);
 }
 
 /// Logs a matrix on one line for a failing case's report.
