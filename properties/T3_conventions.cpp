@@ -3,7 +3,7 @@
 //  * T3.conventions: with random rules on a random rational program at kink-biased points, AD's
 //    Jacobian lies in the convex hull of the tie closure (checked by cddlib's exact LP,
 //    independently of the engine), and is one of the closure's elements when no Split rule
-//    acted (Piece rules are selections). reference::check_gradient classifies it the same way:
+//    or a weight strictly between 0 and 1 acted (Piece rules are selections). reference::check_gradient classifies it the same way:
 //    `closure` exactly when it is an element, `hull` when it is only in the hull.
 #include <algorithm>
 
@@ -29,9 +29,13 @@ const Register conventions_in_hull(
       log_command("grad", x.x);
       const auto c = closure(prog, x.x);
       const ExactResult r = exact(prog, x.x);
-      bool split_acted = false;
-      for (const auto& d : r.branches.decisions)
-        split_acted |= d.choice.tie && prog.nodes[d.node].tie.kind == TieRule::Kind::Split;
+      bool split_acted = false;  // or a weight strictly between 0 and 1
+      for (const auto& d : r.branches.decisions) {
+        const TieRule& rule = prog.nodes[d.node].tie;
+        const bool mixed = rule.kind == TieRule::Kind::Split ||
+                           (rule.kind == TieRule::Kind::Weight && !prog.literals[rule.weight].is_integer());
+        split_acted |= d.choice.tie && mixed;
+      }
       RC_TAG(split_acted ? "a split acted" : "no split acted");
       log_matrix("AD under the rules", r.jacobian);
       for (const auto& j : c.jacobians) log_matrix("closure element", j);

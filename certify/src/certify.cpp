@@ -80,9 +80,9 @@ Certificate certify(const Program& p, std::span<const double> x, const fast::Poi
   for (std::size_t s = 0, k = 0; k < p.m(); ++k) {
     const Node& n = p.nodes[k];
     if (!op_info(n.op).selection) continue;
-    if (r.ties[s++] && n.tie.kind == TieRule::Kind::Split)
+    if (r.ties[s++] && (n.tie.kind == TieRule::Kind::Split || n.tie.kind == TieRule::Kind::Weight))
       throw Error(ErrorKind::Unsupported, {n.line, 0, n.name, std::string(op_name(n.op))},
-                  "a @split tie rule acted at this tie: its gradient is a mean of pieces, and certification "
+                  "a @split or weighted tie rule acted at this tie: its gradient mixes pieces, and certification "
                   "replays one piece per node (certify without the split, or check the result with the "
                   "reference engine)");
   }

@@ -63,6 +63,16 @@ void apply_tie_rules(const Tape& t, double* U, std::size_t W, std::size_t lanes,
           tied = {c.piece};
           R::tied(a, c, o, tied);
           const double y = U[std::size_t{k} * W + l];
+          if (rule.kind == TieRule::Kind::Weight) {
+            if (rule.piece == c.piece || std::find(tied.begin(), tied.end(), rule.piece) == tied.end()) continue;
+            const double w = U[(std::size_t{t.m} + rule.weight) * W + l];  // the literal's row
+            Sink d{one.data()}, s{sum.data()};
+            R::template partials<double>(a, rule.piece, y, d);
+            R::template partials<double>(a, c.piece, y, s);
+            for (std::size_t e = 0; e < in.count; ++e)
+              if (scratch(e)) U[std::size_t{partial[e]} * W + l] = w * one[e] + (1.0 - w) * sum[e];
+            continue;
+          }
           if (rule.kind == TieRule::Kind::Piece) {
             if (std::find(tied.begin(), tied.end(), rule.piece) == tied.end()) continue;
             if (SELGRAD_MUTANT(66)) continue;  // mutant 66: Piece rules ignored

@@ -2,6 +2,7 @@
 
 #include <iterator>
 
+#include "selgrad/program/literal.hpp"
 #include "selgrad/program/op.hpp"
 #include "selgrad/program/op_rules.hpp"
 
@@ -34,6 +35,14 @@ std::string piece_list(Op op) {
     }
     return s;
   });
+}
+
+/// 0 <= w <= 1, from the literal's digits.
+bool weight_in_unit_interval(const Literal& w) {
+  if (w.negative) return false;
+  const auto& a = w.numerator;
+  const auto& b = w.denominator;
+  return a.size() < b.size() || (a.size() == b.size() && a <= b);
 }
 
 }  // namespace
@@ -96,8 +105,11 @@ bool has_tie_conventions(const Program& p) {
   return false;
 }
 
-std::string tie_rule_text(const Node& n) {
+std::string tie_rule_text(const Node& n, const std::vector<Literal>& literals) {
   switch (n.tie.kind) {
+    case TieRule::Kind::Weight:
+      return piece_name(n, n.tie.piece, [](std::uint32_t) { return std::string(); }) + "=" +
+             (n.tie.weight < literals.size() ? literals[n.tie.weight].text : std::string("?"));
     case TieRule::Kind::Unset: return "";
     case TieRule::Kind::OpRule: return n.op == Op::Max || n.op == Op::Min ? "first" : "default";
     case TieRule::Kind::Split: return "split";
@@ -110,17 +122,32 @@ std::string tie_rule_text(const Node& n) {
 TieRuleParse parse_tie_rule(Op op, std::string_view text) {
   const std::string name(op_name(op));
   if (!op_info(op).selection)
-    return {std::nullopt, "a tie rule '@" + std::string(text) + "' on " + name +
-                              ", which is smooth (tie rules apply to relu, abs, max, min and clamp)"};
+    return {std::nullopt,
+            "a tie rule '@" + std::string(text) + "' on " + name +
+                ", which is smooth (tie rules apply to relu, abs, max, min and clamp)",
+            {}};
   if (text == "default" || ((op == Op::Max || op == Op::Min) && text == "first") || (op == Op::Sort && text == "stable"))
-    return {TieRule::op_rule(), {}};
+    return {TieRule::op_rule(), {}, {}};
   if (!takes_tie_rules(op))
-    return {std::nullopt, name + " takes no tie rule but '@default' (its ties are " +
-                              (op == Op::Sort ? "a permutation" : "its condition's") + ")"};
-  if (text == "split") return {TieRule::split(), {}};
-  if (const auto piece = piece_by_name(op, text)) return {TieRule::take(*piece), {}};
-  return {std::nullopt, "unknown tie rule '@" + std::string(text) + "' for " + name + " (expected default, split" +
-                            (op == Op::Max || op == Op::Min ? std::string(", first") : piece_list(op)) + ")"};
+    return {std::nullopt,
+            name + " takes no tie rule but '@default' (its ties are " +
+                (op == Op::Sort ? "a permutation" : "its condition's") + ")",
+            {}};
+  if (text == "split") return {TieRule::split(), {}, {}};
+  if (const auto piece = piece_by_name(op, text)) return {TieRule::take(*piece), {}, {}};
+  if (const auto eq = text.find('='); eq != std::string_view::npos) {
+    const auto piece = piece_by_name(op, text.substr(0, eq));
+    std::string why;
+    const auto w = parse_literal(text.substr(eq + 1), &why);
+    if (piece && !w) return {std::nullopt, "bad weight '" + std::string(text.substr(eq + 1)) + "': " + why, {}};
+    if (piece && !weight_in_unit_interval(*w))
+      return {std::nullopt, "the weight of a tie rule must be in [0, 1], got " + w->text, {}};
+    if (piece) return {TieRule::weighted(*piece, 0), {}, *w};
+  }
+  return {std::nullopt,
+          "unknown tie rule '@" + std::string(text) + "' for " + name + " (expected default, split" +
+              (op == Op::Max || op == Op::Min ? std::string(", first") : piece_list(op) + ", or PIECE=W") + ")",
+          {}};
 }
 
 }  // namespace selgrad

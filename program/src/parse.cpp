@@ -336,7 +336,7 @@ class Parser {
     std::size_t end = t.size();
     if (end > a && t[end - 1].text.starts_with('@')) {  // a tie rule (tie_rule.hpp)
       --end;
-      const auto parsed = parse_tie_rule(*op, t[end].text.substr(1));
+      auto parsed = parse_tie_rule(*op, t[end].text.substr(1));
       if (!parsed.rule) parse_error(l.number, t[end].column, parsed.error);
       n.tie = *parsed.rule;
     }
@@ -374,6 +374,10 @@ class Parser {
       n.args.push_back(argument(*argt[i], l.number));
     }
     if (auto why = literal_arguments_error(n, prog_.literals)) parse_error(l.number, opt.column, *why);
+    if (n.tie.kind == TieRule::Kind::Weight) {  // its w, after the arguments' literals (print order)
+      prog_.literals.push_back(*parse_tie_rule(*op, t[end].text.substr(1)).weight);
+      n.tie.weight = static_cast<std::uint32_t>(prog_.literals.size() - 1);
+    }
     const auto first = static_cast<std::uint32_t>(prog_.nodes.size());
     for (std::size_t r = 0; r < names; ++r) {
       define(t[r], l.number);
@@ -455,7 +459,7 @@ std::string print_program(const Program& p) {
       out += " " + std::string(cmp_name(SELGRAD_MUTANT(46) && n.cmp == Cmp::Ge ? Cmp::Gt : n.cmp));
     for (Arg a : n.args) out += " " + arg_text(a);
     if (n.op == Op::Powi) out += " " + std::to_string(n.power);
-    if (n.tie.kind != TieRule::Kind::Unset) out += " @" + tie_rule_text(n);
+    if (n.tie.kind != TieRule::Kind::Unset) out += " @" + tie_rule_text(n, p.literals);
     out += "\n";
   }
   out += "output" + join_names(p, p.outputs) + "\n";

@@ -79,7 +79,11 @@ bool operator==(const Program& a, const Program& b) {
     const Node& y = b.nodes[k];
     if (x.name != y.name || x.op != y.op || x.cmp != y.cmp || x.power != y.power ||
         x.group_first != y.group_first || x.group_size != y.group_size ||
-        x.args.size() != y.args.size() || x.tie != y.tie)
+        x.args.size() != y.args.size() || x.tie.kind != y.tie.kind || x.tie.piece != y.tie.piece)
+      return false;
+    if (x.tie.kind == TieRule::Kind::Weight &&
+        (x.tie.weight >= a.literals.size() || y.tie.weight >= b.literals.size() ||
+         !(a.literals[x.tie.weight] == b.literals[y.tie.weight])))
       return false;
     // A later rank of a sort group sharing its lead's list was compared with the lead.
     const bool later_rank = x.op == Op::Sort && k != x.group_first && x.group_first < k;
@@ -147,8 +151,11 @@ void validate(const Program& prog) {
     } else if (auto why = arity_fits(n.op, n.args.size()) ? std::nullopt : arity_error(n.op, n.args.size())) {
       fail(&n, n.line, *why);
     }
+    if (n.tie.kind == TieRule::Kind::Weight && n.tie.weight >= prog.literals.size())
+      fail(&n, n.line, "the tie rule's weight is not a literal of the program");
     if (n.tie.kind != TieRule::Kind::Unset)
-      if (auto parsed = parse_tie_rule(n.op, tie_rule_text(n)); !parsed.rule || *parsed.rule != n.tie)
+      if (auto parsed = parse_tie_rule(n.op, tie_rule_text(n, prog.literals));
+          !parsed.rule || parsed.rule->kind != n.tie.kind || parsed.rule->piece != n.tie.piece)
         fail(&n, n.line, parsed.rule ? "tie rule piece " + std::to_string(n.tie.piece) + " does not exist" : parsed.error);
     // A later rank of a sort group sharing its lead's argument list: the lead checked them.
     const bool shared_rank = n.op == Op::Sort && n.group_first < k && n.group_first >= prog.input_count &&

@@ -403,14 +403,12 @@ _PROFILES = ("default", "torch", "jax", "tf")
 def _with_relu_rule(text: str, relu_prime_at_zero) -> str:
     if relu_prime_at_zero is None:
         return text
-    if relu_prime_at_zero == 0:
-        rule = "0"
-    elif relu_prime_at_zero == 1:
-        rule = "a"
-    else:
-        raise NotImplementedError(
-            f"relu_prime_at_zero={relu_prime_at_zero!r}: a relu node's tie rule takes one of its "
-            "pieces, 0 (@0) or a (@a); other values are not a selection derivative")
+    alpha = Fraction(relu_prime_at_zero)  # exact: a float is its dyadic value
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"relu_prime_at_zero={relu_prime_at_zero!r}: must be in [0, 1] (a convex combination "
+                         "of relu's pieces 0 and a; outside it the derivative is not conservative)")
+    # relu'(0) = alpha: the selection @0 or @a, or alpha of a and 1 - alpha of 0 (@a=alpha).
+    rule = "0" if alpha == 0 else "a" if alpha == 1 else f"a={alpha}"
     out = []
     for line in text.splitlines():
         body = line.split("#", 1)[0]

@@ -67,8 +67,16 @@ def test_relu_prime_at_zero_rewrites_the_relu_rules():
         x = x0.clone().requires_grad_(True)
         layer(x).sum().backward()
         assert x.grad.item() == expected
-    with pytest.raises(NotImplementedError, match="relu_prime_at_zero=0.5"):
-        sgt.SelgradFunction(prog, relu_prime_at_zero=0.5)
+    layer = sgt.SelgradFunction(prog, relu_prime_at_zero=0.25)  # @a=1/4: 1/4 of a, 3/4 of 0
+    assert "@a=1/4" in layer.program.text
+    x = x0.clone().requires_grad_(True)
+    layer(x).sum().backward()
+    assert x.grad.item() == 0.25
+    x = t(1.).reshape(1, 1).requires_grad_(True)  # away from the tie the rule does nothing
+    layer(x).sum().backward()
+    assert x.grad.item() == 1.0
+    with pytest.raises(ValueError, match="relu_prime_at_zero=1.5"):
+        sgt.SelgradFunction(prog, relu_prime_at_zero=1.5)
 
 
 def test_the_profile_applies_to_rules_the_program_does_not_write():

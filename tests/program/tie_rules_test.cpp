@@ -28,6 +28,19 @@ TEST(TieRules, ParsedPrintedAndParsedBackEqual) {
   EXPECT_EQ(parse_program(printed), p);
 }
 
+TEST(TieRules, WeightedRulesKeepTheirExactWeightAsALiteral) {
+  const Program p = parse_program("input x\ny = relu x @a=1/4\nz = clamp y 0 1 @hi=0.5\noutput z\n");
+  const Node& y = node(p, "y");
+  EXPECT_EQ(y.tie.kind, TieRule::Kind::Weight);
+  EXPECT_EQ(y.tie.piece, 1u);
+  EXPECT_EQ(p.literals[y.tie.weight].as_fraction(), "1/4");
+  const std::string printed = print_program(p);
+  EXPECT_NE(printed.find("y = relu x @a=1/4\n"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("z = clamp y 0 1 @hi=0.5\n"), std::string::npos) << printed;
+  EXPECT_EQ(parse_program(printed), p);
+  EXPECT_NE(parse_program("input x\ny = relu x @a=3/4\noutput y\n"), parse_program("input x\ny = relu x @a=1/4\noutput y\n"));
+}
+
 TEST(TieRules, AProgramWithoutRulesPrintsAsBefore) {
   const std::string text = "input x y\nm = max x y\noutput m\n";
   EXPECT_EQ(print_program(parse_program(text)), text);
@@ -49,6 +62,10 @@ TEST(TieRules, BadRulesAreErrorsWithLineAndColumn) {
   fails_with("input x y\nm = max x y @b\noutput m\n", "unknown tie rule '@b' for max", 13);
   fails_with("input x\nm = relu x @1\noutput m\n", "expected default, split, 0, a", 12);
   fails_with("input u v x y\nm = select lt u v x y @split\noutput m\n", "select takes no tie rule", 23);
+  fails_with("input x\nm = relu x @a=3/2\noutput m\n", "must be in [0, 1]", 12);
+  fails_with("input x\nm = relu x @a=-1/2\noutput m\n", "must be in [0, 1]", 12);
+  fails_with("input x\nm = relu x @a=x\noutput m\n", "bad weight 'x'", 12);
+  fails_with("input x y\nm = max x y @a=1/2\noutput m\n", "unknown tie rule", 13);
 }
 
 TEST(TieRules, ValidationRefusesAPieceTheOpDoesNotHave) {

@@ -40,6 +40,17 @@ TEST(ReferenceTieRules, SplitAveragesTheTiedPiecesInBothModes) {
   EXPECT_EQ(exact_jacobian("input x\ny = relu x @split\noutput y\n", {0}), Matrix<Rational>{{r("1/2")}});
 }
 
+TEST(ReferenceTieRules, WeightedRulesMixTheirPieceWithTheOpTablesChoice) {
+  for (const Mode mode : {Mode::Backward, Mode::Forward}) {
+    EXPECT_EQ(exact_jacobian("input x\ny = relu x @a=1/3\noutput y\n", {0}, mode), Matrix<Rational>{{r("1/3")}});
+    EXPECT_EQ(exact_jacobian("input x\ny = abs x @-a=1/2\noutput y\n", {0}, mode), Matrix<Rational>{{r("-1/2")}});
+    EXPECT_EQ(exact_jacobian("input x\ny = clamp x 0 1 @a=2/7\noutput y\n", {1}, mode), Matrix<Rational>{{r("2/7")}});
+  }
+  // Away from a tie, and where the piece is not tied (lo at the upper bound), nothing changes.
+  EXPECT_EQ(exact_jacobian("input x\ny = relu x @a=1/3\noutput y\n", {r("-1/2")}), Matrix<Rational>{{0}});
+  EXPECT_EQ(exact_jacobian("input x\ny = clamp x 0 1 @lo=1/2\noutput y\n", {1}), Matrix<Rational>{{0}});
+}
+
 TEST(ReferenceTieRules, MpfrEvaluationAppliesTheSameRules) {
   // e and f are the same value (equal by value numbering), so max is tied; the split gives
   // 1/2 e^x + 1/2 e^x = e^x.

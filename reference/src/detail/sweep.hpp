@@ -88,7 +88,7 @@ void set_piece_partials(const Node& n, Tape<T>& t, std::uint32_t k, std::uint32_
 /// Applies node k's tie rule (tie_rule.hpp) to a decision taken at a tie: a Piece rule moves the
 /// choice to its piece when that piece is tied; a Split rule keeps the choice (the value is the
 /// same for every tied piece) and sets the local gradient to the mean of the tied pieces'
-/// gradients. `tied` is the policy's list of tied pieces (op_rules.hpp, tied_pieces).
+/// gradients; a Weight rule mixes its piece's gradient (weight w) with the choice's. `tied` is the policy's list of tied pieces (op_rules.hpp, tied_pieces).
 template <class T>
 void apply_tie_rule(const Node& n, std::span<const T* const> a, Tape<T>& t, std::uint32_t k,
                     const std::vector<std::uint32_t>& tied) {
@@ -100,9 +100,18 @@ void apply_tie_rule(const Node& n, std::span<const T* const> a, Tape<T>& t, std:
     set_piece_partials(n, a, t, k, c.piece);
     return;
   }
-  // Split: a convex combination of the tied pieces' gradients (in their hull: T3).
   using S = ScalarOps<T>;
   std::span<T> d(t.partials.data() + t.offset[k], partial_count(n));
+  if (n.tie.kind == TieRule::Kind::Weight) {
+    // w of the rule's piece and 1 - w of the op table's choice: a convex combination (T3).
+    if (std::find(tied.begin(), tied.end(), n.tie.piece) == tied.end() || n.tie.piece == c.piece) return;
+    const T& w = t.literal_values[n.tie.weight];
+    std::vector<T> other(d.size(), S::from_int(0));
+    op_partials<T>(n, n.tie.piece, a, t.values[k], std::span<T>(other));
+    for (std::size_t e = 0; e < d.size(); ++e) d[e] = w * other[e] + (S::from_int(1) - w) * d[e];
+    return;
+  }
+  // Split: a convex combination of the tied pieces' gradients (in their hull: T3).
   std::vector<T> sum(d.size(), S::from_int(0)), piece(d.size(), S::from_int(0));
   for (std::uint32_t i : tied) {
     op_partials<T>(n, i, a, t.values[k], std::span<T>(piece));

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "selgrad/program/program.hpp"
 
@@ -38,12 +39,15 @@ Program without_conventions(Program program);
 /// Whether some node's rule changes anything at a tie.
 bool has_tie_conventions(const Program& program);
 
-/// The text of a rule on node `n` ("split", "a", "first", "default"), as written after `@`.
-std::string tie_rule_text(const Node& n);
-/// The rule written `text` (after the `@`) on a node of op `op`, or the reason it is not one.
+/// The text of a rule on node `n` ("split", "a", "first", "default", "a=1/4"), as written after
+/// `@`; `literals` are the program's (a Weight rule's w is one of them).
+std::string tie_rule_text(const Node& n, const std::vector<Literal>& literals);
+/// The rule written `text` (after the `@`) on a node of op `op`, or the reason it is not one. A
+/// Weight rule's w is returned in `weight` (the caller stores it and sets TieRule::weight).
 struct TieRuleParse {
   std::optional<TieRule> rule;
   std::string error;
+  std::optional<Literal> weight;
 };
 TieRuleParse parse_tie_rule(Op op, std::string_view text);
 
