@@ -459,7 +459,8 @@ std::string print_program(const Program& p) {
       out += " " + std::string(cmp_name(SELGRAD_MUTANT(46) && n.cmp == Cmp::Ge ? Cmp::Gt : n.cmp));
     for (Arg a : n.args) out += " " + arg_text(a);
     if (n.op == Op::Powi) out += " " + std::to_string(n.power);
-    if (n.tie.kind != TieRule::Kind::Unset) out += " @" + tie_rule_text(n, p.literals);
+    if (n.tie.kind != TieRule::Kind::Unset && !SELGRAD_MUTANT(69))  // mutant 69: tie rules not printed
+      out += " @" + tie_rule_text(n, p.literals);
     out += "\n";
   }
   out += "output" + join_names(p, p.outputs) + "\n";
