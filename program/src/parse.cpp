@@ -334,11 +334,13 @@ class Parser {
       ++a;
     }
     std::size_t end = t.size();
+    std::optional<Literal> weight;  // a Weight rule's w, stored after the arguments' literals
     if (end > a && t[end - 1].text.starts_with('@')) {  // a tie rule (tie_rule.hpp)
       --end;
       auto parsed = parse_tie_rule(*op, t[end].text.substr(1));
       if (!parsed.rule) parse_error(l.number, t[end].column, parsed.error);
       n.tie = *parsed.rule;
+      weight = std::move(parsed.weight);
     }
     std::vector<const Token*> argt;
     for (std::size_t i = a; i < end; ++i) {
@@ -374,8 +376,8 @@ class Parser {
       n.args.push_back(argument(*argt[i], l.number));
     }
     if (auto why = literal_arguments_error(n, prog_.literals)) parse_error(l.number, opt.column, *why);
-    if (n.tie.kind == TieRule::Kind::Weight) {  // its w, after the arguments' literals (print order)
-      prog_.literals.push_back(*parse_tie_rule(*op, t[end].text.substr(1)).weight);
+    if (weight) {  // after the arguments' literals: the order the printer writes them
+      prog_.literals.push_back(std::move(*weight));
       n.tie.weight = static_cast<std::uint32_t>(prog_.literals.size() - 1);
     }
     const auto first = static_cast<std::uint32_t>(prog_.nodes.size());
