@@ -1,6 +1,6 @@
 // record_peers: recording a function written in C++ (record_peers.hpp), selgrad's Recorder
 // against ADOL-C's taping and against parsing the same program's text. After the run it prints,
-// per DAG, selgrad's record + program + compile time over ADOL-C's trace time and over the parse
+// per DAG, selgrad's record + compile time (Recorder::compile) over ADOL-C's trace time and over the parse
 // time, measured in the same run (CPU time per op).
 #include <cstdio>
 #include <string>
@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
       const auto it = r.counters.find(name);
       return it == r.counters.end() || !it->second.count("per_op") ? -1.0 : it->second.at("per_op");
     };
-    std::printf("\nrecord + program + compile, per op of the DAG, against ADOL-C's trace and selgrad's parse:\n");
+    std::printf("\nrecord + compile (Recorder::compile), per op of the DAG, against ADOL-C's trace and selgrad's parse:\n");
     for (const char* w : {"record-smooth", "record-nonsmooth"})
       for (std::uint32_t m : kRecordSizes) {
         const std::string suffix = "/" + std::to_string(m);

@@ -7,7 +7,9 @@
 // Modes, all per op of the DAG:
 //   selgrad/record    Recorder, the DAG over Var, outputs: the recording alone
 //   selgrad/program   ... and Recorder::program(): the Program (affine fusion on)
-//   selgrad/compile   ... and fast::compile of it: what a first evaluation needs (the metric)
+//   selgrad/program-compile   ... and fast::compile of it
+//   selgrad/compile   Recorder::compile(): the recording compiled straight to the double
+//                     engine's tape, what a first evaluation needs (the metric)
 //   selgrad-unfused/compile   the same with RecorderOptions::fuse_affine off
 //   selgrad/compile-only      fast::compile of the recorded Program alone
 //   adolc/trace       ADOL-C 2.7: trace_on, the DAG over adouble, dependents, trace_off

@@ -1,5 +1,6 @@
-// The recording workload for selgrad's Recorder (record_peers.hpp): record, program, compile,
-// and the parse of the same program's text; and the Eigen matrix-vector workload.
+// The recording workload for selgrad's Recorder (record_peers.hpp): record, program, compile
+// (straight from the recording, and through the Program), and the parse of the same program's
+// text; and the Eigen matrix-vector workload.
 #include "selgrad/eigen.hpp"
 #include <map>
 #include <memory>
@@ -24,10 +25,12 @@ struct VarOps {
   static Var abs(const Var& x) { return selgrad::abs(x); }
 };
 
-enum class Stage { Record, Program, Compile };
+/// How far a benchmark takes the recording: the Recorder alone, its Program, the Program compiled
+/// (fast::compile(rec.program())), or the recording compiled straight away (rec.compile()).
+enum class Stage { Record, Program, ProgramCompile, Compile };
 
-/// Records the workload's function; the Program when the stage asks for it.
-Program record_dag(const Dag& d, std::vector<Var>& v, bool fuse, Stage stage, std::size_t* entries = nullptr) {
+/// Records the workload's function and takes it as far as `stage` says; the node count.
+std::size_t record_dag(const Dag& d, std::vector<Var>& v, bool fuse, Stage stage, std::size_t* entries = nullptr) {
   RecorderOptions options;
   options.fuse_affine = fuse;
   Recorder rec(options);
@@ -35,16 +38,33 @@ Program record_dag(const Dag& d, std::vector<Var>& v, bool fuse, Stage stage, st
   for (std::uint32_t i = 0; i < d.inputs; ++i) v.push_back(rec.input());
   rec.output(dag_with_sum_of_sinks<VarOps>(d, v));
   if (entries) *entries = rec.size();
-  if (stage == Stage::Record) return {};
-  return rec.program();
+  switch (stage) {
+    case Stage::Record: return 0;
+    case Stage::Program: return rec.program().m();
+    case Stage::ProgramCompile: {
+      const fast::Tape t = fast::compile(rec.program());
+      benchmark::DoNotOptimize(t.code.data());
+      return t.m;
+    }
+    case Stage::Compile: {
+      const fast::Tape t = rec.compile();
+      benchmark::DoNotOptimize(t.code.data());
+      return t.m;
+    }
+  }
+  return 0;
 }
 
 const Program& recorded(std::uint32_t ops, bool nonsmooth) {
   static std::map<std::pair<std::uint32_t, bool>, std::unique_ptr<Program>> cache;
   auto& slot = cache[{ops, nonsmooth}];
   if (!slot) {
+    const Dag& d = dag(ops, nonsmooth);
+    Recorder rec;
     std::vector<Var> v;
-    slot = std::make_unique<Program>(record_dag(dag(ops, nonsmooth), v, true, Stage::Program));
+    for (std::uint32_t i = 0; i < d.inputs; ++i) v.push_back(rec.input());
+    rec.output(dag_with_sum_of_sinks<VarOps>(d, v));
+    slot = std::make_unique<Program>(rec.program());
   }
   return *slot;
 }
@@ -54,14 +74,7 @@ void bm_record(benchmark::State& state, std::uint32_t ops, bool nonsmooth, bool 
   std::vector<Var> v;
   v.reserve(d.nodes());
   std::size_t nodes = 0, entries = 0;
-  for (auto _ : state) {
-    Program p = record_dag(d, v, fuse, stage, &entries);
-    if (stage == Stage::Compile) {
-      fast::Tape t = fast::compile(p);
-      benchmark::DoNotOptimize(t.code.data());
-    }
-    nodes = p.m();
-  }
+  for (auto _ : state) nodes = record_dag(d, v, fuse, stage, &entries);
   state.counters["entries"] = static_cast<double>(entries);
   if (stage != Stage::Record) state.counters["nodes"] = static_cast<double>(nodes);
   per_unit(state, "per_op", ops);
@@ -108,12 +121,10 @@ void bm_eigen(benchmark::State& state, int n, bool fuse) {
     const VectorXvar y = (w.cast<Var>() * x + b.cast<Var>()).unaryExpr([](const Var& z) { return relu(z); });
     rec.outputs(y);
     entries = rec.size();
-    const Program p = rec.program();
-    fast::Tape t = fast::compile(p);
+    const fast::Tape t = rec.compile();
     benchmark::DoNotOptimize(t.code.data());
-    nodes = p.m();
-    args = 0;
-    for (const Node& node : p.nodes) args += node.args.size();
+    nodes = t.m;
+    args = t.operands();
   }
   state.counters["entries"] = static_cast<double>(entries);
   state.counters["nodes"] = static_cast<double>(nodes);
@@ -133,6 +144,7 @@ void register_record_selgrad() {
       };
       reg("selgrad", "record", true, Stage::Record);
       reg("selgrad", "program", true, Stage::Program);
+      reg("selgrad", "program-compile", true, Stage::ProgramCompile);
       reg("selgrad", "compile", true, Stage::Compile);
       reg("selgrad-unfused", "compile", false, Stage::Compile);
       benchmark::RegisterBenchmark(bench_name(w, "selgrad", "compile-only", ops).c_str(), bm_compile_only, ops,

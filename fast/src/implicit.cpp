@@ -128,8 +128,8 @@ ImplicitFunction ImplicitFunction::from_tape(Tape tape, std::size_t params) {
                 plural(params, "parameter") + " but F has " + plural(p, "input") +
                     ": the parameters must be fewer than the inputs (the rest are the unknowns)");
   const std::size_t m = p - params;
-  std::vector<std::string> names(tape.name.begin() + static_cast<std::ptrdiff_t>(params),
-                                 tape.name.begin() + static_cast<std::ptrdiff_t>(p));
+  std::vector<std::string> names;
+  for (std::size_t i = params; i < p; ++i) names.push_back(tape.name[i]);
   if (q != m)
     throw Error(ErrorKind::Usage, {},
                 "F must have as many outputs as unknowns: " + plural(m, "unknown") + " (" + join(names) + ") but " +

@@ -1,6 +1,11 @@
 // The tape compiler (see tape.hpp): one instruction per node, operand and partial rows.
 #include "selgrad/fast/tape.hpp"
 
+#include <cstring>
+#include <stdexcept>
+
+#include "selgrad/fast/detail/tape_builder.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -199,120 +204,340 @@ void build_reverse(Tape& t, const CompileLimits& limits) {
   }
 }
 
-/// A literal beyond double's range has no double value: the first node that uses one is refused
-/// (its constant would be infinite, and no IEEE flag would report the non-finite results).
-void check_literals_finite(const Program& prog, const std::vector<double>& value) {
-  bool all_finite = true;
-  for (double v : value) all_finite = all_finite && std::isfinite(v);
-  if (all_finite) return;
-  for (const Node& n : prog.nodes)
-    for (Arg a : n.args)
-      if (!a.is_node() && !std::isfinite(value[a.index]))
-        throw Error(ErrorKind::Domain, {n.line, 0, n.name, std::string(op_name(n.op))},
-                    "literal " + prog.literals[a.index].text.substr(0, 64) +
-                        " is beyond the range of double precision (|x| > 1.8e308)");
+}  // namespace
+
+// ---- NodeNames ------------------------------------------------------------------------------
+
+void NodeNames::add(std::string_view name) {
+  if (const auto k = fresh_name_number(name); k && *k < kGiven) {
+    id_.push_back(*k);
+    return;
+  }
+  id_.push_back(kGiven | given_.size());
+  given_.emplace_back(name);
+}
+
+std::string NodeNames::operator[](std::size_t node) const {
+  const std::uint64_t id = id_[node];
+  return id & kGiven ? given_[id & ~kGiven] : "v" + std::to_string(id);
+}
+
+std::string NodeNames::at(std::size_t node) const {
+  if (node >= id_.size()) throw std::out_of_range("NodeNames::at: node " + std::to_string(node));
+  return (*this)[node];
+}
+
+bool operator==(const NodeNames& a, const NodeNames& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (a[k] != b[k]) return false;
+  return true;
+}
+
+// ---- TapeBuilder ----------------------------------------------------------------------------
+
+namespace detail {
+namespace {
+
+// Provisional rows while building (see tape_builder.hpp): a node's own index, a constant
+// (kConstantTag | index; 0, 1 and -1 after the last literal), or a scratch row (kScratchTag |
+// index). build() resolves them once the node count is final.
+constexpr std::uint32_t kConstantTag = 1u << 31, kScratchTag = 1u << 30, kIndexMask = kScratchTag - 1;
+constexpr std::uint32_t kZero = kConstantTag | (kIndexMask - 2), kOne = kZero + 1, kMinusOne = kZero + 2;
+/// Nodes, constants and scratch rows are each below 2^30 - 3 (the tags' room).
+constexpr std::size_t kMaxRows = kIndexMask - 3;
+
+std::uint64_t bits_of(double v) {
+  if (v == 0) v = 0;  // -0 is the literal 0
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof v);
+  return bits;
 }
 
 }  // namespace
 
-Tape compile(const Program& prog, const CompileLimits& limits) {
-  validate(prog);
-  Tape t;
-  t.p = static_cast<std::uint32_t>(prog.p());
-  t.m = static_cast<std::uint32_t>(prog.m());
-  t.outputs = prog.outputs;
-  for (const auto& lit : prog.literals) t.constant_value.push_back(literal_to_double(lit));
-  check_literals_finite(prog, t.constant_value);
-  t.constant_value.insert(t.constant_value.end(), {0.0, 1.0, -1.0});
-  t.constants = static_cast<std::uint32_t>(t.constant_value.size());
-  t.name.reserve(prog.m());
-  t.line.reserve(prog.m());
-  t.op.reserve(prog.m());
-  t.code.reserve(prog.m());
-  for (const auto& n : prog.nodes) {
-    t.name.push_back(n.name);
-    t.line.push_back(n.line);
-    t.op.push_back(n.op);
-  }
-  const auto row_of = [&](Arg a) { return a.is_node() ? a.index : t.m + a.index; };
-  const std::uint32_t zero = t.m + t.constants - 3, one = zero + 1, minus_one = zero + 2;
+TapeBuilder::TapeBuilder(CompileLimits limits, bool claim_names) : limits_(limits), claim_names_(claim_names) {}
 
-  // Partials that need computing get scratch rows, numbered after every constant row; they are
-  // offset by scratch_base at the end, once the count of constant rows is final.
-  std::vector<bool> is_scratch;
-  std::uint32_t scratch = 0;
-  std::vector<Sym> forms, forms_scratch;
-  for (std::uint32_t k = t.p; k < t.m; ++k) {
-    const Node& n = prog.nodes[k];
-    if (n.op == Op::Sort && k != n.group_first) {
-      // A later rank: the group's operand slice, no operands or partials of its own.
-      Instr in = t.code[n.group_first - t.p];
+void TapeBuilder::fail(ErrorKind kind, std::string_view name, const NodeHead& head, const std::string& why) const {
+  throw Error(kind, {head.line, 0, std::string(name), std::string(op_name(head.op))}, why);
+}
+
+void TapeBuilder::check_room(std::string_view name, const NodeHead& head, std::size_t nodes) const {
+  if (tape_.m + nodes > kMaxRows)
+    fail(ErrorKind::Resource, name, head, "the double engine takes at most " + std::to_string(kMaxRows) + " nodes");
+}
+
+void TapeBuilder::name_next(std::string_view name, const NodeHead& head) {
+  if (!claim_names_) {
+    tape_.name.add(name);
+  } else if (name.empty()) {
+    tape_.name.add_fresh(claims_.claim_fresh());
+  } else {
+    if (auto why = claims_.claim(std::string(name))) fail(ErrorKind::Program, name, head, *why);
+    tape_.name.add(name);
+  }
+  tape_.line.push_back(head.line);
+  tape_.op.push_back(head.op);
+}
+
+Arg TapeBuilder::input(std::string name) {
+  const NodeHead head;
+  if (tape_.m != tape_.p) fail(ErrorKind::Program, name, head, "an input after a computed node");
+  check_room(name, head, 1);
+  name_next(name, head);
+  ++tape_.p;
+  return Arg::node(tape_.m++);
+}
+
+Arg TapeBuilder::constant(const Literal& value) {
+  if (literal_.size() >= kMaxRows)
+    throw Error(ErrorKind::Resource, {}, "the double engine takes at most " + std::to_string(kMaxRows) + " constants");
+  const double v = literal_to_double(value);
+  if (!std::isfinite(v)) beyond_range_.emplace(static_cast<std::uint32_t>(literal_.size()), value.text.substr(0, 64));
+  literal_.push_back(v);
+  return Arg::literal(static_cast<std::uint32_t>(literal_.size() - 1));
+}
+
+Arg TapeBuilder::literal(double value) {
+  if (!std::isfinite(value))
+    throw Error(ErrorKind::Program, {}, "a literal must be finite, got " + std::to_string(value));
+  const std::uint64_t bits = bits_of(value);
+  if (const auto it = by_bits_.find(bits); it != by_bits_.end()) return Arg::literal(it->second);
+  const Arg a = constant(*Literal::from_double(value == 0 ? 0.0 : value));
+  by_bits_.emplace(bits, a.index);
+  return a;
+}
+
+Arg TapeBuilder::literal(const Literal& value) {
+  // ProgramBuilder shares literals by exact value: a literal that is a double shares the
+  // double's constant, any other is keyed by its fraction.
+  const double v = literal_to_double(value);
+  if (std::isfinite(v) && *Literal::from_double(v) == value) return literal(v);
+  std::string key = value.as_fraction();
+  if (const auto it = by_fraction_.find(key); it != by_fraction_.end()) return Arg::literal(it->second);
+  const Arg a = constant(value);
+  by_fraction_.emplace(std::move(key), a.index);
+  return a;
+}
+
+std::uint32_t TapeBuilder::operand_row(const NodeHead& head, std::uint32_t node, std::span<const Arg> args,
+                                       std::size_t i) {
+  const Arg a = args[i];
+  const auto name = [&] { return tape_.name[node]; };  // made only for a message
+  if (a.is_node() ? a.index >= tape_.m : a.index >= literal_.size())
+    fail(ErrorKind::Program, name(), head,
+         "argument " + std::to_string(i + 1) + " is not an earlier node or a literal");
+  if (a.is_node()) {
+    if (literal_only_position(head.op, i, args.size()))
+      fail(ErrorKind::Program, name(), head, std::string(literal_positions_name(head.op)) + " must be literals");
+    return a.index;
+  }
+  // A literal beyond double's range has no double value: the first node that uses one is refused
+  // (its constant would be infinite, and no IEEE flag would report the non-finite results).
+  if (const auto it = beyond_range_.find(a.index); it != beyond_range_.end())
+    fail(ErrorKind::Domain, name(), head,
+         "literal " + it->second + " is beyond the range of double precision (|x| > 1.8e308)");
+  return kConstantTag | a.index;
+}
+
+const std::vector<Sym>& TapeBuilder::partial_forms_of(Op op, std::size_t count, const NodeHead& head) {
+  // The forms depend on the op, the argument count, powi's exponent and select's comparison
+  // only: read off the rule once per (op, count, comparison) for the common short nodes.
+  const bool cached = op != Op::Powi && count < kFormCacheArity;
+  const std::size_t key =
+      (static_cast<std::size_t>(op) * kFormCacheArity + count) * kCmpCount + static_cast<std::size_t>(head.cmp);
+  if (cached && form_cache_[key].known) return form_cache_[key].forms;
+  partial_forms(op, HeadShape{count, head.power, head.cmp}, forms_, forms_scratch_);
+  if (!cached) return forms_;
+  form_cache_[key] = {true, forms_};
+  return form_cache_[key].forms;
+}
+
+Arg TapeBuilder::add(std::string_view given, const NodeHead& head, std::span<const Arg> args) {
+  const Op op = head.op;
+  if (static_cast<std::size_t>(op) >= kOpCount || op == Op::Input || op == Op::Sort)
+    fail(ErrorKind::Program, given, head, "add() builds single-result ops; use input() or add_sort()");
+  check_room(given, head, 1);
+  if (tape_.operand.size() + args.size() > UINT32_MAX)
+    fail(ErrorKind::Resource, given, head, "the double engine takes at most 2^32 - 1 operands in all");
+  name_next(given, head);  // first, so that an error names the node as the program would
+  const std::uint32_t k = tape_.m;
+  const auto name = [&] { return tape_.name[k]; };  // made only for a message
+  if (op == Op::Powi ? args.size() != 1 : !arity_fits(op, args.size()))
+    fail(ErrorKind::Program, name(), head,
+         op == Op::Powi ? "powi has one argument (k is its power)" : *arity_error(op, args.size()));
+  if (op == Op::Powi && (head.power < -kMaxPowiExponent || head.power > kMaxPowiExponent))
+    fail(ErrorKind::Program, name(), head, "powi exponent out of range");
+  if (args.size() > 0xffff)
+    fail(ErrorKind::Program, name(), head, "the double engine takes at most 65535 arguments per node");
+  Instr in{};
+  in.op = op;
+  in.cmp = head.cmp;
+  in.count = static_cast<std::uint16_t>(args.size());
+  in.shape = args.size() == fixed_arity(op) ? Shape::Fixed : Shape::Any;
+  in.kernel = static_cast<std::uint16_t>(static_cast<std::size_t>(op) * kShapes + static_cast<std::size_t>(in.shape));
+  in.first = static_cast<std::uint32_t>(tape_.operand.size());
+  in.power = static_cast<std::int32_t>(head.power);
+  if (op_info(op).selection) {
+    in.selection = static_cast<std::uint32_t>(tape_.selection_node.size());
+    tape_.selection_node.push_back(k);
+    if (head.tie.changes_ties()) {
+      tape_.ruled_nodes.push_back(k);
+      tape_.ruled_rules.push_back(head.tie);
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) tape_.operand.push_back(operand_row(head, k, args, i));
+  // Partial rows, per operand position, as the rule says (see the file comment of tape.hpp): a
+  // partial that is an argument, the value or a constant 0, 1, -1 whatever the piece reads that
+  // row; any other gets a scratch row the kernel writes.
+  const std::vector<Sym>& forms = partial_forms_of(op, args.size(), head);
+  for (std::size_t i = 0; i < forms.size(); ++i) {
+    const Sym& f = forms[i];
+    std::uint32_t row;
+    if (f.kind == Sym::Kind::Arg) row = tape_.operand[in.first + f.arg];
+    else if (f.kind == Sym::Kind::Value) row = k;
+    else if (f.is_constant(0)) row = kZero;
+    else if (f.is_constant(1)) row = kOne;
+    else if (f.is_constant(-1)) row = kMinusOne;
+    else {
+      row = kScratchTag | scratch_++;
+      in.computes = 1;
+    }
+    tape_.partial.push_back(row);
+  }
+  tape_.code.push_back(in);
+  ++tape_.m;
+  return Arg::node(k);
+}
+
+std::vector<Arg> TapeBuilder::add_sort(std::span<const std::string> names, std::span<const Arg> args,
+                                       std::uint32_t line) {
+  NodeHead head;
+  head.op = Op::Sort;
+  head.line = line;
+  const auto name_of = [&](std::size_t r) { return names.empty() ? std::string_view() : std::string_view(names[r]); };
+  if (args.empty() || (!names.empty() && names.size() != args.size()))
+    fail(ErrorKind::Program, name_of(0), head, "sort takes one name per argument and at least one argument");
+  check_room(name_of(0), head, args.size());
+  const std::uint32_t lead = tape_.m;
+  // Every rank is named first, so that an error names the lead as the program would.
+  for (std::size_t r = 0; r < args.size(); ++r) name_next(name_of(r), head);
+  if (args.size() > 0xffff)
+    fail(ErrorKind::Program, tape_.name[lead], head, "the double engine takes at most 65535 arguments per node");
+  Instr in{};
+  in.op = Op::Sort;
+  in.count = static_cast<std::uint16_t>(args.size());
+  in.shape = Shape::Any;
+  in.kernel = static_cast<std::uint16_t>(static_cast<std::size_t>(Op::Sort) * kShapes);
+  in.first = static_cast<std::uint32_t>(tape_.operand.size());
+  tape_.max_sort_size = std::max(tape_.max_sort_size, static_cast<std::uint32_t>(args.size()));
+  for (std::size_t i = 0; i < args.size(); ++i) tape_.operand.push_back(operand_row(head, lead, args, i));
+  // A sort statement's partials are one-hot (rules::Sort::one_hot_at): position j's edge has
+  // partial 1, after the sweep's permutation (SortPermutation).
+  tape_.partial.insert(tape_.partial.end(), args.size(), kOne);
+  std::vector<Arg> ranks;
+  ranks.reserve(args.size());
+  for (std::uint32_t r = 0; r < args.size(); ++r) {
+    if (r > 0) {  // a later rank: the group's operand slice, no operands or partials of its own
       in.shape = Shape::SortRank;
       in.kernel = static_cast<std::uint16_t>(static_cast<std::size_t>(Op::Sort) * kShapes +
                                              static_cast<std::size_t>(Shape::SortRank));
-      in.power = static_cast<std::int32_t>(k - n.group_first);
-      in.selection = static_cast<std::uint32_t>(t.selection_node.size());
-      t.selection_node.push_back(k);
-      t.code.push_back(in);
-      continue;
     }
-    Instr in{};
-    in.op = n.op;
-    in.cmp = n.cmp;
-    in.count = static_cast<std::uint16_t>(n.args.size());
-    if (n.args.size() > 0xffff)
-      throw Error(ErrorKind::Program, {n.line, 0, n.name, std::string(op_name(n.op))},
-                  "the double engine takes at most 65535 arguments per node");
-    in.shape = n.args.size() == fixed_arity(n.op) && n.op != Op::Sort ? Shape::Fixed : Shape::Any;
-    in.kernel = static_cast<std::uint16_t>(static_cast<std::size_t>(n.op) * kShapes + static_cast<std::size_t>(in.shape));
-    in.first = static_cast<std::uint32_t>(t.operand.size());
-    in.power = static_cast<std::int32_t>(n.power);
-    if (op_info(n.op).selection) {
-      in.selection = static_cast<std::uint32_t>(t.selection_node.size());
-      t.selection_node.push_back(k);
-      if (n.tie.changes_ties()) {
-        t.ruled_nodes.push_back(k);
-        t.ruled_rules.push_back(n.tie);
-      }
-    }
-    if (n.op == Op::Sort) {
-      in.power = 0;  // rank 0
-      t.max_sort_size = std::max(t.max_sort_size, static_cast<std::uint32_t>(n.args.size()));
-    }
-    for (Arg a : n.args) t.operand.push_back(row_of(a));
-    // Partial rows, per operand position, as the rule says (see the file comment of tape.hpp):
-    // a partial that is an argument, the value or a constant 0, 1, -1 whatever the piece reads
-    // that row; any other gets a scratch row the kernel writes. A sort statement's partials are
-    // one-hot (rules::Sort::one_hot_at): position j's edge has partial 1, after the sweep's
-    // permutation (SortPermutation).
-    partial_forms(n, forms, forms_scratch);
-    if (n.op == Op::Sort) forms.assign(forms.size(), Sym::of_constant(1));
-    for (std::size_t i = 0; i < forms.size(); ++i) {
-      const Sym& f = forms[i];
-      std::uint32_t row = 0;
-      bool computed = false;
-      if (f.kind == Sym::Kind::Arg) row = row_of(n.args[f.arg]);
-      else if (f.kind == Sym::Kind::Value) row = k;
-      else if (f.is_constant(0)) row = zero;
-      else if (f.is_constant(1)) row = one;
-      else if (f.is_constant(-1)) row = minus_one;
-      else computed = true;
-      if (computed) row = scratch++;
-      t.partial.push_back(row);
-      is_scratch.push_back(computed);
-      in.computes |= computed ? 1 : 0;
-    }
-    t.code.push_back(in);
+    in.power = static_cast<std::int32_t>(r);
+    in.selection = static_cast<std::uint32_t>(tape_.selection_node.size());
+    tape_.selection_node.push_back(lead + r);
+    tape_.code.push_back(in);
+    ranks.push_back(Arg::node(tape_.m++));
   }
+  return ranks;
+}
+
+Arg TapeBuilder::node(std::string name, Op op, const std::vector<Arg>& args) {
+  NodeHead head;
+  head.op = op;
+  return add(name, head, args);
+}
+
+Arg TapeBuilder::powi(std::string name, Arg a, std::int64_t k) {
+  NodeHead head;
+  head.op = Op::Powi;
+  head.power = k;
+  const Arg args[] = {a};
+  return add(name, head, args);
+}
+
+Arg TapeBuilder::select(std::string name, Cmp c, Arg u, Arg v, Arg a, Arg b) {
+  NodeHead head;
+  head.op = Op::Select;
+  head.cmp = SELGRAD_MUTANT(70) ? Cmp::Lt : c;  // mutant 70: the direct route drops the comparison
+  const Arg args[] = {u, v, a, b};
+  return add(name, head, args);
+}
+
+std::vector<Arg> TapeBuilder::sort(std::vector<std::string> names, const std::vector<Arg>& args) {
+  return add_sort(names, args, 0);
+}
+
+void TapeBuilder::output(Arg a) {
+  if (!a.is_node() || a.index >= tape_.m) throw Error(ErrorKind::Program, {}, "an output must be a node of this program");
+  tape_.outputs.push_back(a.index);
+}
+
+void TapeBuilder::reserve(std::size_t nodes) {
+  tape_.code.reserve(tape_.code.size() + nodes);
+  tape_.operand.reserve(tape_.operand.size() + 2 * nodes);
+  tape_.partial.reserve(tape_.partial.size() + 2 * nodes);
+  tape_.name.reserve(tape_.name.size() + nodes);
+  tape_.line.reserve(tape_.line.size() + nodes);
+  tape_.op.reserve(tape_.op.size() + nodes);
+}
+
+Tape TapeBuilder::build() {
+  if (tape_.p == 0) throw Error(ErrorKind::Program, {}, "program has no inputs (p = 0)");
+  if (tape_.outputs.empty()) throw Error(ErrorKind::Program, {}, "program has no outputs (q = 0)");
+  Tape t = std::move(tape_);
+  t.constant_value = std::move(literal_);
+  t.constant_value.insert(t.constant_value.end(), {0.0, 1.0, -1.0});
+  t.constants = static_cast<std::uint32_t>(t.constant_value.size());
   t.scratch_base = t.m + t.constants;
-  for (std::size_t e = 0; e < t.partial.size(); ++e)
-    if (is_scratch[e]) t.partial[e] += t.scratch_base;
-  t.junk_row = t.scratch_base + scratch;
+  t.junk_row = t.scratch_base + scratch_;
   t.rows = t.junk_row + 1;
-  build_reverse(t, limits);
+  const std::uint32_t zero = t.m + t.constants - 3;
+  const auto resolve = [&](std::uint32_t& row) {
+    if (row & kConstantTag) row = row >= kZero ? zero + (row - kZero) : t.m + (row & ~kConstantTag);
+    else if (row & kScratchTag) row = t.scratch_base + (row & kIndexMask);
+  };
+  for (std::uint32_t& row : t.operand) resolve(row);
+  for (std::uint32_t& row : t.partial) resolve(row);
+  build_reverse(t, limits_);
   build_forward(t);
   build_schedule(t);
+  *this = TapeBuilder(limits_, claim_names_);
   return t;
+}
+
+}  // namespace detail
+
+Tape compile(const Program& prog, const CompileLimits& limits) {
+  validate(prog);
+  detail::TapeBuilder b(limits, /*claim_names=*/false);
+  b.reserve(prog.m());
+  for (const Literal& lit : prog.literals) b.constant(lit);  // constant i is literal i
+  for (std::uint32_t k = 0; k < prog.p(); ++k) b.input(prog.nodes[k].name);
+  std::vector<std::string> names;
+  for (std::uint32_t k = static_cast<std::uint32_t>(prog.p()); k < prog.m(); ++k) {
+    const Node& n = prog.nodes[k];
+    if (n.op == Op::Sort) {
+      if (k != n.group_first) continue;  // the lead added the whole statement
+      names.clear();
+      for (std::uint32_t r = 0; r < n.group_size; ++r) names.push_back(prog.nodes[k + r].name);
+      b.add_sort(names, n.args.vector(), n.line);
+      continue;
+    }
+    b.add(n.name, detail::NodeHead{n.op, n.cmp, n.power, n.tie, n.line}, n.args.vector());
+  }
+  for (std::uint32_t o : prog.outputs) b.output(Arg::node(o));
+  return b.build();
 }
 
 GatheredSweep gather_sweep(const Tape& t, bool backward, std::size_t output) {

@@ -17,22 +17,12 @@ void ProgramBuilder::fail(const Node& n, const std::string& why) const {
 }
 
 std::string ProgramBuilder::claim_name(std::string name) {
-  if (name.empty()) {
-    // Fresh names "v<k>"; a name the caller took already is skipped (one lookup per name).
-    do name = "v" + std::to_string(next_fresh_++);
-    while (!names_.insert(name).second);
-    return name;
-  }
-  if (!is_valid_name(name)) {
+  if (name.empty()) return "v" + std::to_string(names_.claim_fresh());
+  if (auto why = names_.claim(name)) {
     Node n;
     n.name = name;
-    fail(n, "invalid name '" + name + "'");
-  } else if (names_.count(name) != 0) {
-    Node n;
-    n.name = name;
-    fail(n, "name '" + name + "' defined twice");
+    fail(n, *why);
   }
-  names_.insert(name);
   return name;
 }
 
@@ -51,7 +41,6 @@ Arg ProgramBuilder::push(Node n) {
 
 void ProgramBuilder::reserve(std::size_t nodes) {
   program_.nodes.reserve(program_.nodes.size() + nodes);
-  names_.reserve(names_.size() + nodes);
 }
 
 Arg ProgramBuilder::input(std::string name) {
@@ -167,7 +156,7 @@ std::vector<Arg> ProgramBuilder::append(const Program& part, std::span<const Arg
   for (std::size_t i = 0; i < part.p(); ++i) index[i] = inputs[i];
   const auto fresh_or = [&](const std::string& name) {
     std::string prefixed = std::string(prefix) + name;
-    return names_.count(prefixed) || !is_valid_name(prefixed) ? std::string() : prefixed;
+    return names_.taken(prefixed) || !is_valid_name(prefixed) ? std::string() : prefixed;
   };
   for (std::uint32_t k = static_cast<std::uint32_t>(part.p()); k < part.m(); ++k) {
     const Node& n = part.nodes[k];

@@ -20,6 +20,40 @@ bool is_valid_name(std::string_view s) {
   return s != "input" && s != "output";
 }
 
+std::optional<std::uint64_t> fresh_name_number(std::string_view name) {
+  // "v0", "v17"; not "v", "v017" or a number past 19 digits (no fresh counter gets there).
+  if (name.size() < 2 || name.size() > 20 || name[0] != 'v' || (name[1] == '0' && name.size() > 2))
+    return std::nullopt;
+  std::uint64_t k = 0;
+  for (char c : name.substr(1)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    k = 10 * k + static_cast<std::uint64_t>(c - '0');
+  }
+  return k;
+}
+
+std::optional<std::string> NameClaims::claim(const std::string& name) {
+  if (!is_valid_name(name)) return "invalid name '" + name + "'";
+  if (taken(name)) return "name '" + name + "' defined twice";
+  given_.insert(name);
+  if (fresh_name_number(name)) ++given_fresh_form_;
+  return std::nullopt;
+}
+
+std::uint64_t NameClaims::claim_fresh() {
+  // Only a given name of the form v<k> can be in the way: one lookup per fresh name while
+  // there are such names, none without (inputs x0, x1, ... cost nothing).
+  std::uint64_t k = next_fresh_++;
+  while (given_fresh_form_ != 0 && given_.count("v" + std::to_string(k))) k = next_fresh_++;
+  return k;
+}
+
+bool NameClaims::taken(std::string_view name) const {
+  // A fresh-form name below the counter was handed out, or given (and skipped): taken either way.
+  if (const auto k = fresh_name_number(name); k && *k < next_fresh_) return true;
+  return !given_.empty() && given_.count(std::string(name)) != 0;
+}
+
 namespace {
 
 /// The set of node names seen so far, as an open-addressing table (linear probing) of node

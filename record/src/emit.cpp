@@ -1,4 +1,5 @@
-// Recorder::program(): from the recorder's tape to a Program, through ProgramBuilder.
+// Recorder::program() and Recorder::compile(): from the recorder's tape to a Program, through
+// ProgramBuilder, or to the double engine's tape, through fast::detail::TapeBuilder (one emitter).
 //
 // Passes over the tape (entries are in recording order, so arguments come before their users):
 //  1. keep, backwards from the outputs and named entries: what the program needs (a sort
@@ -34,6 +35,7 @@
 #include <vector>
 
 #include "exact_double.hpp"
+#include "selgrad/fast/detail/tape_builder.hpp"
 #include "selgrad/program/builder.hpp"
 #include "selgrad/program/mutant.hpp"
 #include "symbolic.hpp"
@@ -70,12 +72,15 @@ bool unary(Op op) {
   }
 }
 
+/// The passes above, writing the nodes into a Builder: ProgramBuilder (a Program) or
+/// fast::detail::TapeBuilder (a tape), which share one interface.
+template <class Builder>
 class Emitter {
  public:
-  Emitter(const RecordTape& tape, const RecorderOptions& options)
-      : t_(tape), options_(options), symbols_(SymbolicTable::instance()) {}
+  Emitter(const RecordTape& tape, const RecorderOptions& options, Builder builder = {})
+      : t_(tape), options_(options), symbols_(SymbolicTable::instance()), b_(std::move(builder)) {}
 
-  Program run() {
+  auto run() {
     const std::size_t n = t_.entries.size();
     flags_.assign(n, 0);
     for (const auto& [entry, name] : t_.names) names_.emplace(entry, name);
@@ -374,8 +379,8 @@ class Emitter {
   /// `name = op args...`, as a tree of nodes of at most kMaxNodeArguments arguments when longer:
   /// max and min of the maxima (minima) of consecutive slices (the first extremal argument stays
   /// the one selected), a lin as the add of lin nodes over slices of its terms, an add likewise.
-  Arg node(std::string name, Op op, std::vector<Arg> args) {
-    if (args.size() <= kMaxNodeArguments) return b_.node(std::move(name), op, std::move(args));
+  Arg node(std::string name, Op op, const std::vector<Arg>& args) {
+    if (args.size() <= kMaxNodeArguments) return b_.node(std::move(name), op, args);
     std::vector<Arg> parts;
     if (op == Op::Lin) {
       const std::size_t terms = (args.size() - 1) / 2, per = (kMaxNodeArguments - 1) / 2;
@@ -385,28 +390,28 @@ class Emitter {
                      args.begin() + static_cast<std::ptrdiff_t>(1 + 2 * std::min(terms, t + per)));
         parts.push_back(b_.node("", Op::Lin, std::move(slice)));
       }
-      return node(std::move(name), Op::Add, std::move(parts));
+      return node(std::move(name), Op::Add, parts);
     }
     for (std::size_t i = 0; i < args.size(); i += kMaxNodeArguments) {
       const auto end = std::min(args.size(), i + kMaxNodeArguments);
       parts.push_back(b_.node("", op, std::vector<Arg>(args.begin() + static_cast<std::ptrdiff_t>(i),
                                                        args.begin() + static_cast<std::ptrdiff_t>(end))));
     }
-    return node(std::move(name), op, std::move(parts));
+    return node(std::move(name), op, parts);
   }
 
   void emit_as_recorded(std::uint32_t e) {
     const TapeEntry& x = t_.entries[e];
-    std::vector<Arg> args;
+    std::vector<Arg>& args = args_;  // reused: no allocation per node
+    args.clear();
     const std::uint32_t k = operand_count(x);
-    args.reserve(k);
     for (std::uint32_t i = 0; i < k; ++i) args.push_back(arg(operand_at(x, i)));
     if (x.op == Op::Powi)
       arg_[e] = b_.powi(name_of(e), args[0], x.c);
     else if (x.op == Op::Select)
       arg_[e] = b_.select(name_of(e), x.cmp, args[0], args[1], args[2], args[3]);
     else
-      arg_[e] = node(name_of(e), x.op, std::move(args));
+      arg_[e] = node(name_of(e), x.op, args);
   }
 
   void emit_sort(std::uint32_t e) {
@@ -476,11 +481,12 @@ class Emitter {
 
     const std::string name = name_of(root);
     const bool ones = std::all_of(terms_.begin(), terms_.end(), [](const Term& t) { return t.c.is_double() && t.c.value == 1; });
-    std::vector<Arg> args;
+    std::vector<Arg>& args = args_;
+    args.clear();
     const auto constant_term = [&] { return c0_arg ? *c0_arg : double_literal(c0_); };
     if (terms_.empty()) {
       args.push_back(constant_term());
-      arg_[root] = b_.node(name, Op::Lin, std::move(args));
+      arg_[root] = b_.node(name, Op::Lin, args);
     } else if (ones) {
       if (terms_.size() == 1 && c0_ == 0 && !c0_arg && name.empty() && terms_[0].arg.is_node()) {
         arg_[root] = terms_[0].arg;  // the sum is one recorded value: (x + y) - y
@@ -488,7 +494,7 @@ class Emitter {
       }
       for (const Term& t : terms_) args.push_back(t.arg);
       if (c0_ != 0 || c0_arg) args.push_back(constant_term());
-      arg_[root] = node(name, Op::Add, std::move(args));
+      arg_[root] = node(name, Op::Add, args);
     } else {
       args.reserve(1 + 2 * terms_.size());
       args.push_back(constant_term());
@@ -496,14 +502,14 @@ class Emitter {
         args.push_back(coef_arg(t.c));
         args.push_back(t.arg);
       }
-      arg_[root] = node(name, Op::Lin, std::move(args));
+      arg_[root] = node(name, Op::Lin, args);
     }
   }
 
   const RecordTape& t_;
   const RecorderOptions& options_;
   SymbolicTable& symbols_;
-  ProgramBuilder b_;
+  Builder b_;
   std::vector<std::uint8_t> flags_;
   std::vector<std::uint8_t> uses_;  ///< 0, 1, or 2 for "more than once"
   std::vector<Coef> mult_;
@@ -515,6 +521,7 @@ class Emitter {
   std::vector<Slot> slots_;
   // emit_gathered's scratch, reused across entries
   std::vector<Term> terms_;
+  std::vector<Arg> args_;  ///< the arguments of the node being written
   double c0_ = 0;
   std::vector<std::uint32_t> slot_, slot_stamp_;  ///< the term of a program node in this sum
   std::uint32_t stamp_ = 0;
@@ -523,7 +530,11 @@ class Emitter {
 }  // namespace
 
 Program emit_program(const RecordTape& tape, const RecorderOptions& options) {
-  return Emitter(tape, options).run();
+  return Emitter<ProgramBuilder>(tape, options).run();
+}
+
+fast::Tape emit_tape(const RecordTape& tape, const RecorderOptions& options, const fast::CompileLimits& limits) {
+  return Emitter<fast::detail::TapeBuilder>(tape, options, fast::detail::TapeBuilder(limits)).run();
 }
 
 }  // namespace selgrad::detail

@@ -127,7 +127,7 @@ void Recorder::fail_foreign() const {
 
 void Recorder::fail_finished() const {
   throw Error(ErrorKind::Usage, {},
-              "this Recorder has finished (program() was called): record with a new Recorder");
+              "this Recorder has finished (program() or compile() was called): record with a new Recorder");
 }
 
 void Recorder::fail_too_large() const {
@@ -297,14 +297,22 @@ void Recorder::name(const Var& v, std::string_view name) {
   tape_.names.emplace_back(v.index_, std::move(n));
 }
 
-Program Recorder::program() {
+detail::RecordTape Recorder::take_recording() {
   if (finished_) fail_finished();
   if (tape_.inputs.empty()) throw Error(ErrorKind::Usage, {}, "a program needs at least one input (p = 0)");
   if (tape_.outputs.empty()) throw Error(ErrorKind::Usage, {}, "a program needs at least one output (q = 0)");
   finished_ = true;
   detail::RecordTape tape = std::move(tape_);
   tape_ = detail::RecordTape();
-  return detail::emit_program(tape, options_);
+  return tape;
+}
+
+Program Recorder::program() { return detail::emit_program(take_recording(), options_); }
+
+fast::Tape Recorder::compile() { return compile(fast::CompileLimits{}); }
+
+fast::Tape Recorder::compile(const fast::CompileLimits& limits) {
+  return detail::emit_tape(take_recording(), options_, limits);
 }
 
 }  // namespace selgrad

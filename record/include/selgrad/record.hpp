@@ -99,6 +99,10 @@ class Recorder;
 namespace detail {
 struct VarOps;
 }
+namespace fast {  // the double engine's tape (selgrad/fast/tape.hpp), made by Recorder::compile
+struct Tape;
+struct CompileLimits;
+}  // namespace fast
 
 /// The active scalar: a recorded value or an exact constant (see the file comment).
 class Var {
@@ -308,8 +312,17 @@ class Recorder {
   void name(const Var& v, std::string_view name);
 
   /// The recorded program, validated. The recorder is finished afterwards: recording more, or a
-  /// second program(), is an Error (Usage). Error (Usage) without inputs or outputs.
+  /// second program() or compile(), is an Error (Usage). Error (Usage) without inputs or outputs.
   Program program();
+
+  /// Finishes the recording like program() and compiles it for the double engine at once: the
+  /// tape fast::compile(program()) makes (the same instructions, rows, sweeps and node names),
+  /// without building the Program and validating it again on the way (a recording is valid by
+  /// construction). For a function recorded to be evaluated: a tape is what BatchEvaluator and
+  /// PointEvaluator take (include selgrad/fast/evaluate.hpp). Keep program() for printing, or
+  /// for the exact engine. Error (Resource) as fast::compile for the sweep cap.
+  fast::Tape compile();
+  fast::Tape compile(const fast::CompileLimits& limits);
 
   std::size_t size() const noexcept { return tape_.entries.size(); }  ///< operations recorded (inputs too)
   std::size_t input_count() const noexcept { return tape_.inputs.size(); }
@@ -317,6 +330,8 @@ class Recorder {
 
  private:
   friend struct detail::VarOps;
+  /// Ends the recording (program(), compile()): its tape, checked to have inputs and outputs.
+  detail::RecordTape take_recording();
   detail::Operand operand(const Var& v);
   detail::Operand constant_operand(const Var& v);
   Var push(const detail::TapeEntry& e);

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "selgrad/program/program.hpp"
@@ -60,6 +61,7 @@ struct Instr {
   std::uint32_t first;     ///< index of the first operand in Tape::operand / Tape::partial
   std::int32_t power;      ///< Powi: the exponent; SortGroup / SortRank: the node's rank r
   std::uint32_t selection; ///< index among the selection nodes (selection ops only)
+  friend bool operator==(const Instr&, const Instr&) = default;
 };
 
 /// The per-lane routing of one sort group in a sweep. Rank r of a group (nodes lead + r) takes
@@ -76,6 +78,7 @@ struct SortPermutation {
   std::uint32_t size;
   std::uint32_t selection;  ///< selection index of rank 0 (rank r's piece is at selection + r)
   std::vector<std::uint8_t> reached;  ///< backward: whether rank r is reached from the output
+  friend bool operator==(const SortPermutation&, const SortPermutation&) = default;
 };
 
 /// Why a lane's evaluation is not valid (per-lane domain errors of the double engine).
@@ -98,6 +101,7 @@ enum class LaneError : std::uint8_t {
 /// first write to adj[dst] in the sweep, so no adjoint row needs zeroing beforehand.
 struct ReverseStep {
   std::uint32_t dst, src, partial, assign;
+  friend bool operator==(const ReverseStep&, const ReverseStep&) = default;
 };
 
 /// The same sweep as a list of ReverseStep, gathered by destination: node `dst[g]` receives the
@@ -135,6 +139,28 @@ struct GatheredSweep {
 struct Run {
   std::uint16_t kernel;      ///< the instructions' Instr::kernel
   std::uint32_t begin, end;  ///< schedule[begin .. end)
+  friend bool operator==(const Run&, const Run&) = default;
+};
+
+/// The nodes' names, for messages: the name a node was given, or its fresh name "v<k>" kept as
+/// the number k (a recorded program of a million nodes is named without a million strings).
+class NodeNames {
+ public:
+  /// The next node's name (a fresh-form name "v<k>" is kept as k).
+  void add(std::string_view name);
+  /// The next node's name is "v<k>".
+  void add_fresh(std::uint64_t k) { id_.push_back(k); }
+  std::string operator[](std::size_t node) const;
+  /// operator[] with a range check (std::out_of_range).
+  std::string at(std::size_t node) const;
+  std::size_t size() const { return id_.size(); }
+  void reserve(std::size_t nodes) { id_.reserve(nodes); }
+  friend bool operator==(const NodeNames& a, const NodeNames& b);
+
+ private:
+  static constexpr std::uint64_t kGiven = std::uint64_t{1} << 63;
+  std::vector<std::uint64_t> id_;  ///< per node: k of "v<k>", or kGiven | index into given_
+  std::vector<std::string> given_;
 };
 
 /// A compiled program. Built by compile(); immutable and shareable across threads.
@@ -175,7 +201,7 @@ struct Tape {
   std::vector<std::uint32_t> ruled_nodes;
   std::vector<TieRule> ruled_rules;
   // Where each node comes from, for error messages.
-  std::vector<std::string> name;  ///< per node
+  NodeNames name;                 ///< per node
   std::vector<std::uint32_t> line;
   std::vector<Op> op;             ///< per node: the program op (Input for inputs)
 

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "selgrad/program/literal.hpp"
+#include "selgrad/program/names.hpp"
 #include "selgrad/program/program.hpp"
 
 namespace selgrad {
@@ -72,7 +73,7 @@ class ProgramBuilder {
   const Program& program() const { return program_; }
   std::size_t size() const { return program_.nodes.size(); }
   /// Whether `name` is taken by a node of the program so far.
-  bool has_name(std::string_view name) const { return names_.count(std::string(name)) != 0; }
+  bool has_name(std::string_view name) const { return names_.taken(name); }
 
   /// The finished program, validated; the builder is left empty.
   Program build();
@@ -89,9 +90,8 @@ class ProgramBuilder {
   [[noreturn]] void fail(const Node& n, const std::string& why) const;
 
   Program program_;
-  std::unordered_set<std::string> names_;
+  NameClaims names_;
   std::unordered_map<std::string, std::uint32_t> literal_ids_;  // by the literal's fraction text
-  std::uint64_t next_fresh_ = 0;
 };
 
 /// The part of `program` its outputs depend on: the other computed nodes dropped (a sort

@@ -49,6 +49,16 @@ struct NodeShape {
   Cmp cmp() const { return node.cmp; }
 };
 
+/// The same shape without a Node: an argument count, powi's exponent, select's comparison.
+struct HeadShape {
+  std::size_t count;
+  std::int64_t exponent = 0;
+  Cmp comparison = Cmp::Lt;
+  std::size_t size() const { return count; }
+  std::int64_t power() const { return exponent; }
+  Cmp cmp() const { return comparison; }
+};
+
 namespace detail {
 /// Partials sink over a span.
 template <class T>
@@ -220,22 +230,26 @@ inline Sym symbolic_value(const Node& n, std::uint32_t piece) {
 /// What each local partial of node `n` is, whatever piece it takes: `out[i]` is the Sym of the
 /// partial with respect to argument position i when every piece gives the same one, else Other.
 /// `scratch` is working space (kept by the caller so that a loop over nodes does not allocate).
-inline void partial_forms(const Node& n, std::vector<Sym>& out, std::vector<Sym>& scratch) {
-  const std::size_t k = n.args.size();
+template <class Shape>
+void partial_forms(Op op, const Shape& shape, std::vector<Sym>& out, std::vector<Sym>& scratch) {
+  const std::size_t k = shape.size();
   out.assign(k, Sym::other());
   scratch.resize(k);
   detail::SpanSink<Sym> sink{scratch};
-  rules::visit(n.op, [&](auto r) {
+  rules::visit(op, [&](auto r) {
     using R = decltype(r);
-    const SymArgs<NodeShape> a{NodeShape{n}};
+    const SymArgs<Shape> a{shape};
     std::uint32_t pieces = 1;
-    if constexpr (R::info.selection) pieces = rules::piece_count<R>(NodeShape{n});
+    if constexpr (R::info.selection) pieces = rules::piece_count<R>(shape);
     for (std::uint32_t piece = 0; piece < pieces; ++piece) {
       R::template partials<Sym>(a, piece, Sym::value(), sink);
       for (std::size_t i = 0; i < k; ++i)
         out[i] = piece == 0 || out[i] == scratch[i] ? scratch[i] : Sym::other();
     }
   });
+}
+inline void partial_forms(const Node& n, std::vector<Sym>& out, std::vector<Sym>& scratch) {
+  partial_forms(n.op, NodeShape{n}, out, scratch);
 }
 inline void partial_forms(const Node& n, std::vector<Sym>& out) {
   std::vector<Sym> scratch;
