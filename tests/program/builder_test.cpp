@@ -59,6 +59,30 @@ TEST(ProgramBuilder, FreshNamesSkipNamesTaken) {
   EXPECT_EQ(b.size(), 0u) << "build() leaves the builder empty";
 }
 
+TEST(ProgramBuilder, AGivenNameCannotTakeAFreshNameHandedOutAndViceVersa) {
+  ProgramBuilder b;
+  const Arg x = b.input("x");
+  const Arg v0 = b.node("", Op::Neg, {x});  // v0
+  EXPECT_TRUE(b.has_name("v0"));
+  EXPECT_FALSE(b.has_name("v1"));
+  EXPECT_THROW(b.node("v0", Op::Neg, {x}), Error) << "v0 was handed out";
+  const Arg v3 = b.node("v3", Op::Neg, {v0});  // given before the counter gets there
+  EXPECT_TRUE(b.has_name("v3"));
+  const Arg v05 = b.node("v05", Op::Neg, {v3});  // not a fresh-form name: an ordinary one
+  EXPECT_FALSE(b.has_name("v5"));
+  std::vector<std::string> fresh;
+  Arg last = v05;
+  for (int i = 0; i < 4; ++i) {
+    last = b.node("", Op::Neg, {last});
+    fresh.push_back(b.program().nodes[last.index].name);
+  }
+  EXPECT_EQ(fresh, (std::vector<std::string>{"v1", "v2", "v4", "v5"})) << "v3 is skipped";
+  EXPECT_THROW(b.node("v4", Op::Neg, {x}), Error);
+  EXPECT_NO_THROW(b.node("v6x", Op::Neg, {x}));
+  b.output(last);
+  EXPECT_NO_THROW(b.build());
+}
+
 TEST(ProgramBuilder, AppendsAPartWithItsInputsBound) {
   const Program f = parse_program("input t\na = neg t\nb = relu a\ny = add b t\noutput y\n");
   ProgramBuilder b;
