@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "random_function.hpp"
 #include "selgrad/fast/evaluate.hpp"
 #include "selgrad/program/error.hpp"
 #include "selgrad/record.hpp"
@@ -88,68 +89,13 @@ void expect_both_routes_agree(const Recording& r) {
   for (std::uint32_t k = 0; k < p.m(); ++k) ASSERT_EQ(direct.name[k], p.nodes[k].name);
 }
 
-/// A random function over every op of the table, with doubles, integers and symbolic constants,
-/// shared values and chains of affine operations (fusion), and sums wider than a node takes.
-std::vector<Var> random_function(std::span<const Var> x, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<Var> v(x.begin(), x.end());
-  const Var consts[] = {0.5, -2, 3, 0.25, -1, 1.5, constant("1/3"), constant("-7/10"), 0.1};
-  const auto pick = [&] { return v[v.size() - 1 - rng() % std::min<std::size_t>(v.size(), 6)]; };
-  const auto c = [&] { return consts[rng() % std::size(consts)]; };
-  for (int i = 0; i < 40; ++i) {
-    const Var a = pick(), b = pick();
-    switch (rng() % 24) {
-      case 0: v.push_back(a + b); break;
-      case 1: v.push_back(a - b); break;
-      case 2: v.push_back(c() * a); break;
-      case 3: v.push_back(a / 4 + c()); break;
-      case 4: v.push_back(-a + c() * b); break;
-      case 5: v.push_back(relu(a)); break;
-      case 6: v.push_back(abs(a - c())); break;
-      case 7: v.push_back(max(a, b)); break;
-      case 8: v.push_back(min({a, b, c()})); break;
-      case 9: {
-        const std::vector<Var> s = sort({a, b, pick(), c()});
-        v.push_back(s[1]);
-        v.push_back(s[3]);
-        break;
-      }
-      case 10: v.push_back(select(a >= b, a - b + 2 * pick(), 2 * pick())); break;
-      case 11: v.push_back(a * b); break;
-      case 12: v.push_back(a / (abs(b) + 1)); break;
-      case 13: v.push_back(exp(a / 8)); break;
-      case 14: v.push_back(log(abs(a) + 1)); break;
-      case 15: v.push_back(sqrt(abs(a) + 0.5)); break;
-      case 16: v.push_back(softplus(a)); break;
-      case 17: v.push_back(sigmoid(a)); break;
-      case 18: v.push_back(tanh(a)); break;
-      case 19: v.push_back(powi(a, static_cast<std::int64_t>(rng() % 5) - 1 == 0 ? 2 : 3)); break;
-      case 20: v.push_back(clamp(a, -1, rng() % 2 ? 3 : 0.5)); break;
-      case 21: {
-        const Var cs[] = {c(), 2, c()};
-        const Var xs[] = {a, b, pick()};
-        v.push_back(lin(c(), cs, xs));
-        break;
-      }
-      case 22: {  // a sum wider than one node takes: split into a tree of nodes
-        Var s = a;
-        for (int t = 0; t < 300; ++t) s += (t % 2 ? a : b) * (t % 7 + 1);
-        v.push_back(s);
-        break;
-      }
-      default: v.push_back(exp(-a * a) * c() + constant("2/3")); break;
-    }
-  }
-  return {v.back(), v[v.size() - 2], v[v.size() - 7]};
-}
-
 TEST(RecordCompile, TheDirectTapeIsTheTapeOfTheRecordedProgram) {
   for (std::uint64_t seed = 1; seed <= 60; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     for (bool fuse : {true, false}) {
       Recording r;
       r.options.fuse_affine = fuse;
-      r.f = [seed](std::span<const Var> x) { return random_function(x, seed); };
+      r.f = [seed](std::span<const Var> x) { return testing::random_function(x, seed, testing::RandomOps::Every); };
       expect_both_routes_agree(r);
     }
   }
@@ -179,7 +125,7 @@ TEST(RecordCompile, NamesGivenAndFreshAreThePrograms) {
 
 TEST(RecordCompile, TheDirectTapeEvaluatesAsTheProgramsTape) {
   Recording r;
-  r.f = [](std::span<const Var> x) { return random_function(x, 7); };
+  r.f = [](std::span<const Var> x) { return testing::random_function(x, 7, testing::RandomOps::Every); };
   const fast::Tape direct = record_and(r, [](Recorder& rec) { return rec.compile(); });
   const fast::Tape via = fast::compile(record_and(r, [](Recorder& rec) { return rec.program(); }));
   std::mt19937_64 rng(3);

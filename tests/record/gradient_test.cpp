@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "random_function.hpp"
 #include "reference/fixtures.hpp"
 #include "selgrad/fast/evaluate.hpp"
 #include "selgrad/record.hpp"
@@ -159,38 +160,6 @@ TEST(RecordGradient, AReluNetworkEqualsTheExactReference) {
     EXPECT_EQ(expect_engines_agree(p, grid(3, kDyadic)), 216u);
   }
   expect_fusion_exact(layered, 3, grid(3, kDyadic));
-}
-
-/// Random recorded functions: a sequence of operations on the values so far (affine ones often,
-/// so that fusion has chains, shared values and scalings to work on), outputs the last values.
-std::vector<Var> random_function(std::span<const Var> x, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<Var> v(x.begin(), x.end());
-  const double consts[] = {0.5, -2, 3, 0.25, -1, 1.5};
-  const auto pick = [&] { return v[v.size() - 1 - rng() % std::min<std::size_t>(v.size(), 6)]; };
-  const auto c = [&] { return consts[rng() % 6]; };
-  for (int i = 0; i < 24; ++i) {
-    const Var a = pick(), b = pick();
-    switch (rng() % 12) {
-      case 0: v.push_back(a + b); break;
-      case 1: v.push_back(a - b); break;
-      case 2: v.push_back(c() * a); break;
-      case 3: v.push_back(a / 4 + c()); break;
-      case 4: v.push_back(-a + c() * b); break;
-      case 5: v.push_back(relu(a)); break;
-      case 6: v.push_back(abs(a - c())); break;
-      case 7: v.push_back(max(a, b)); break;
-      case 8: v.push_back(min({a, b, c()})); break;
-      case 9: v.push_back(sort({a, b, pick()})[1]); break;
-      case 10: {  // continuous (D3): both branches are 2t where a = b
-        const Var t = pick();
-        v.push_back(select(a >= b, a - b + 2 * t, 2 * t));
-        break;
-      }
-      default: v.push_back(i % 3 == 0 ? a * b : a + b); break;  // products rarely: bit sizes stay small
-    }
-  }
-  return {v.back(), v[v.size() - 2], v[v.size() - 5]};
 }
 
 TEST(RecordGradient, RandomRecordedFunctionsEqualTheExactReference) {
