@@ -78,6 +78,69 @@ void BM_BatchGradient(benchmark::State& s) { BM_BatchEngine<true>(s); }
 BENCHMARK(BM_BatchValues)->Arg(10000)->Arg(100000)->Arg(1000000);
 BENCHMARK(BM_BatchGradient)->Arg(10000)->Arg(100000)->Arg(1000000);
 
+// Tie telemetry (BatchOptions::count_ties): the gradient of a program with 9 selection nodes out
+// of 22 ops, on dyadic points that often sit on ties, with nothing recorded (the baseline), tie
+// counts only, the per-lane branches only, and both.
+constexpr const char* kTieProgram = R"(input x0 x1 x2 x3
+t1 = relu x0
+t2 = sub x1 x2
+t3 = abs t2
+t4 = max t1 t3
+t5 = mul t4 x3
+t6 = relu t5
+t7 = add t6 x1
+t8 = min t7 x2
+t9 = mul t8 t8
+t10 = relu t9
+t11 = sub t10 x0
+t12 = abs t11
+t13 = mul t12 0.5
+t14 = max t13 x3
+t15 = add t14 t1
+t16 = relu t15
+t17 = mul t16 x2
+t18 = sub t17 t9
+t19 = abs t18
+t20 = add t19 t5
+t21 = mul t20 0.25
+t22 = add t21 x1
+output t22
+)";
+
+enum class Telemetry { Nothing, Counts, Branches, BranchesAndCounts };
+
+template <Telemetry T>
+void BM_BatchTies(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  std::vector<double> c(4 * n);
+  std::uint64_t seed = 5;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    c[i] = static_cast<double>(static_cast<std::int64_t>(seed >> 40) % 17 - 8) / 4;  // dyadic, often 0
+  }
+  fast::BatchOptions o;
+  o.record_branches = T == Telemetry::Branches || T == Telemetry::BranchesAndCounts;
+  o.count_ties = T == Telemetry::Counts || T == Telemetry::BranchesAndCounts;
+  fast::BatchEvaluator eval(fast::compile(parse_program(kTieProgram)), o);
+  fast::BatchResult r;
+  for (auto _ : state) {
+    eval.evaluate(c, n, r, fast::Layout::InputMajor);
+    benchmark::DoNotOptimize(r.outputs.data());
+  }
+  std::uint64_t tied = 0;
+  for (std::uint64_t t : r.tied_lanes) tied += t;
+  state.counters["tied_decisions"] = static_cast<double>(tied);
+  per(state, "per_point", static_cast<double>(n));
+}
+void BM_BatchTiesNothing(benchmark::State& s) { BM_BatchTies<Telemetry::Nothing>(s); }
+void BM_BatchTiesCounted(benchmark::State& s) { BM_BatchTies<Telemetry::Counts>(s); }
+void BM_BatchTiesBranches(benchmark::State& s) { BM_BatchTies<Telemetry::Branches>(s); }
+void BM_BatchTiesBranchesCounted(benchmark::State& s) { BM_BatchTies<Telemetry::BranchesAndCounts>(s); }
+BENCHMARK(BM_BatchTiesNothing)->Arg(100000);
+BENCHMARK(BM_BatchTiesCounted)->Arg(100000);
+BENCHMARK(BM_BatchTiesBranches)->Arg(100000);
+BENCHMARK(BM_BatchTiesBranchesCounted)->Arg(100000);
+
 // ---- single-point workload: a random DAG --------------------------------------------------
 
 template <bool Gradient>

@@ -200,6 +200,7 @@ struct BatchEvaluator::Impl {
   std::vector<double*> partial_rows;
   std::vector<double> permute_scratch;  // a sort group's rows during its permutation
   std::vector<std::uint8_t> flagged;  // per lane of the tile
+  std::vector<std::uint64_t> tie_count;  // per selection: tie telemetry of a tile without flags
   std::vector<const double*> columns;  // per input: the row holding its Jacobian entries
   std::vector<GatheredSweep> reverse_gathered;  // per output, in reverse mode
   GatheredSweep forward_gathered;              // in forward mode
@@ -213,6 +214,7 @@ struct BatchEvaluator::Impl {
     if (o.gradient) A.assign((std::size_t{t.m} + t.constants) * W, 0.0);
     piece.assign(t.selections() * W, 0);
     tie.assign(t.selections() * W, 0);
+    tie_count.assign(t.selections(), 0);
     std::size_t widest = 1;
     for (const Instr& in : t.code) widest = std::max<std::size_t>(widest, in.count);
     arg_rows.resize(widest);
@@ -223,6 +225,24 @@ struct BatchEvaluator::Impl {
       forward_gathered = gather_sweep(t, false);
     else if (o.gradient)
       for (std::size_t j = 0; j < t.q(); ++j) reverse_gathered.push_back(gather_sweep(t, true, j));
+  }
+
+  /// Adds the tile's tied lanes to r.tied_lanes: a lane's tie flags count only if the lane has no
+  /// error (a failed lane's later decisions are not meaningful).
+  void count_ties(std::size_t base, std::size_t nl, BatchResult& r) {
+    const std::size_t S = t.selections();
+    bool all_ok = true;
+    for (std::size_t l = 0; l < nl; ++l) all_ok &= r.error_node[base + l] == kNoError;
+    for (std::size_t s = 0; s < S; ++s) {
+      const std::uint8_t* flags = tie.data() + s * W;
+      std::uint64_t count = 0;
+      if (all_ok) {
+        for (std::size_t l = 0; l < nl; ++l) count += flags[l];
+      } else {
+        for (std::size_t l = 0; l < nl; ++l) count += flags[l] && r.error_node[base + l] == kNoError;
+      }
+      r.tied_lanes[s] += count;
+    }
   }
 
   void tile(const double* x, std::size_t n, Layout layout, std::size_t base, std::size_t nl, BatchResult& r) {
@@ -240,11 +260,16 @@ struct BatchEvaluator::Impl {
       for (std::size_t l = nl; l < W; ++l) row[l] = row[0];
     }
     std::fill(flagged.begin(), flagged.end(), 0);
-    // Pieces are recorded when asked for, and when a sort's permutation needs them.
-    const bool pieces = o.record_branches || (o.gradient && t.max_sort_size > 0);
+    // Pieces are recorded when asked for, and when a sort's permutation needs them. Tie telemetry
+    // alone counts the ties of a full tile in the kernels (no per-lane flags); a partial tile, whose
+    // padding lanes must not count, records the flags.
+    const bool pieces = o.record_branches || (o.gradient && t.max_sort_size > 0) || (o.count_ties && nl < W);
+    const bool counting = o.count_ties && !pieces;
+    if (counting) std::fill(tie_count.begin(), tie_count.end(), 0);
     detail::Frame f{U.data(),       W,
                     pieces ? piece.data() : nullptr, pieces ? tie.data() : nullptr,
-                    &order_scratch, &same_scratch, &merge_scratch, &arg_rows, &partial_rows};
+                    &order_scratch, &same_scratch, &merge_scratch, &arg_rows, &partial_rows,
+                    counting ? tie_count.data() : nullptr};
     // The fast pass tests no arithmetic result: a lane that leaves the domain raises an IEEE flag
     // (overflow, division by zero, invalid), read once per tile. Only then, or when an input is
     // not finite or a kernel reports a domain condition, is the tile run again with every result
@@ -258,11 +283,18 @@ struct BatchEvaluator::Impl {
       }
       ok &= std::fetestexcept(kDomainFlags) == 0;
     }
+    bool flags = pieces;  // whether the tile's per-lane tie flags are recorded
     if (!ok) {
+      // The checked pass records the flags (the failing lanes' ties must not count).
+      detail::Frame g = f;
+      g.piece = piece.data();
+      g.tie = tie.data();
+      g.tie_count = nullptr;
+      flags = true;
       if (!detail::all_finite(U.data(), p * W)) explain(base, nl, static_cast<std::uint32_t>(p - 1), r);
       for (std::uint32_t k = t.p; k < t.m; ++k) {
         const Instr& in = t.code[k - t.p];
-        if (!detail::kTileKernels[in.kernel](t, in, k, f, W, o.gradient, true)) explain(base, nl, k, r);
+        if (!detail::kTileKernels[in.kernel](t, in, k, g, W, o.gradient, true)) explain(base, nl, k, r);
       }
     }
     if (!t.ruled_nodes.empty()) detail::apply_tie_rules(t, U.data(), W, nl, pieces ? piece.data() : nullptr);
@@ -274,6 +306,11 @@ struct BatchEvaluator::Impl {
           r.pieces[(base + l) * S + s] = piece[s * W + l];
           r.ties[(base + l) * S + s] = tie[s * W + l];
         }
+    if (o.count_ties && flags) {
+      count_ties(base, nl, r);
+    } else if (o.count_ties) {
+      for (std::size_t s = 0; s < S; ++s) r.tied_lanes[s] += tie_count[s];
+    }
     if (!o.gradient) return;
     double* jac = r.jacobian.data();
     // A non-finite Jacobian entry from finite values: an overflow in a partial.
@@ -359,6 +396,7 @@ void BatchEvaluator::evaluate(std::span<const double> x, std::size_t n, BatchRes
   r.jacobian.resize(im.o.gradient ? n * r.q * r.p : 0);
   r.pieces.resize(n * r.selections);
   r.ties.resize(n * r.selections);
+  r.tied_lanes.assign(im.o.count_ties ? t.selections() : 0, 0);
   r.error_node.assign(n, kNoError);
   r.error.assign(n, LaneError::None);
   // The tiles read and clear the IEEE flags; the caller's flags are restored afterwards.

@@ -104,13 +104,18 @@ struct Frame {
   std::vector<std::uint32_t>* merge;      // sort scratch
   std::vector<const double*>* arg_rows;   // operand rows of an instruction of any arity
   std::vector<double*>* partial_rows;     // partial rows of an instruction of any arity
+  /// Without pieces: per selection, the lanes decided at a tie, counted (tie telemetry), or null.
+  std::uint64_t* tie_count = nullptr;
   double* row(std::uint32_t r) const { return U + std::size_t{r} * stride; }
 };
 
 inline void record(const Frame& f, const Instr& in, std::size_t l, Choice c) {
-  if (!f.piece) return;
-  f.piece[std::size_t{in.selection} * f.stride + l] = c.piece;
-  f.tie[std::size_t{in.selection} * f.stride + l] = c.tie ? 1 : 0;
+  if (f.piece) {
+    f.piece[std::size_t{in.selection} * f.stride + l] = c.piece;
+    f.tie[std::size_t{in.selection} * f.stride + l] = c.tie ? 1 : 0;
+  } else if (f.tie_count) {
+    f.tie_count[in.selection] += c.tie ? 1 : 0;
+  }
 }
 
 /// The double engine's decisions: the rule's, but with mutant 7 relu'(0) = 1 here only.
@@ -336,19 +341,51 @@ bool tile_selection(const Tape& t, const Instr& in, std::uint32_t k, const Frame
   const Params ps{in.power, in.cmp};
   double* o = f.row(k);
   std::uint64_t jumps = 0;
-  for (std::size_t l = 0; l < W; ++l) {
-    const LaneArgs<N> a{ps, args, l};
-    const DoubleSigns<LaneArgs<N>> s{a};
-    const Choice c = engine_choice<R>(R::decide(a, s));
-    const double y = R::template value<double>(a, c.piece);
-    o[l] = y;
-    if constexpr (Grad) {
-      LaneSink<N> d{parts, l};
-      R::template partials<double>(a, c.piece, y, d);
+  // Lanes [begin, end), each decision handed to note(l, choice).
+  const auto lanes = [&](std::size_t begin, std::size_t end, auto&& note) {
+    for (std::size_t l = begin; l < end; ++l) {
+      const LaneArgs<N> a{ps, args, l};
+      const DoubleSigns<LaneArgs<N>> s{a};
+      const Choice c = engine_choice<R>(R::decide(a, s));
+      const double y = R::template value<double>(a, c.piece);
+      o[l] = y;
+      if constexpr (Grad) {
+        LaneSink<N> d{parts, l};
+        R::template partials<double>(a, c.piece, y, d);
+      }
+      note(l, c);
+      if constexpr (requires { R::jump(s); })  // D3; mutant 23: never flagged
+        jumps |= c.tie && R::jump(s) != Sign::Zero && !SELGRAD_MUTANT(23) ? 1u : 0u;
     }
-    record(f, in, SELGRAD_MUTANT(32) ? 0 : l, c);  // mutant 32: every lane's decision lands on lane 0
-    if constexpr (requires { R::jump(s); })  // D3; mutant 23: never flagged
-      jumps |= c.tie && R::jump(s) != Sign::Zero && !SELGRAD_MUTANT(23) ? 1u : 0u;
+  };
+  if (f.piece) {
+    // Every decision, for the per-lane branches: to local arrays first and to the frame a chunk at
+    // a time. Stores through the frame's pointers may alias the rows, and would make the compiler
+    // reload every operand after each one.
+    constexpr std::size_t kChunk = 128;
+    std::uint32_t chunk_piece[kChunk];
+    std::uint8_t chunk_tie[kChunk];
+    for (std::size_t base = 0; base < W; base += kChunk) {
+      const std::size_t end = std::min(W, base + kChunk);
+      lanes(base, end, [&](std::size_t l, Choice c) {
+        chunk_piece[l - base] = c.piece;
+        chunk_tie[l - base] = c.tie ? 1 : 0;
+      });
+      const std::size_t row = std::size_t{in.selection} * f.stride;
+      if (SELGRAD_MUTANT(32)) {  // mutant 32: every lane's decision lands on lane 0
+        f.piece[row] = chunk_piece[end - 1 - base];
+        f.tie[row] = chunk_tie[end - 1 - base];
+      } else {
+        std::memcpy(f.piece + row + base, chunk_piece, (end - base) * sizeof(std::uint32_t));
+        std::memcpy(f.tie + row + base, chunk_tie, end - base);
+      }
+    }
+  } else if (f.tie_count) {  // tie telemetry alone: a count in a register
+    std::uint64_t ties = 0;
+    lanes(0, W, [&](std::size_t, Choice c) { ties += c.tie ? 1 : 0; });
+    f.tie_count[in.selection] += ties;
+  } else {
+    lanes(0, W, [](std::size_t, Choice) {});
   }
   return jumps == 0;
 }

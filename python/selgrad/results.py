@@ -182,6 +182,9 @@ class BatchResult:
         pieces: (N, S) uint32: the piece each of the S selection nodes took (column s is node
             ``selection_nodes[s]``; the numbering of program/op_rules.hpp).
         ties: (N, S) bool: whether that decision was taken at a tie.
+        tied_lanes: (S,) uint64: tie telemetry, the number of lanes without an error whose
+            decision at selection node s was taken at a tie (``ties[ok].sum(axis=0)``, counted by
+            the engine as it goes).
         error_node: (N,) int32: -1 for a lane that evaluated, else the index of the first node
             where it failed.
         ok: (N,) bool: the lanes that evaluated. The other lanes' entries are not meaningful.
@@ -194,6 +197,7 @@ class BatchResult:
     jacobian: Optional[numpy.ndarray]
     pieces: numpy.ndarray
     ties: numpy.ndarray
+    tied_lanes: numpy.ndarray
     error_node: numpy.ndarray
     ok: numpy.ndarray
     errors: List[Tuple[int, str, str]]

@@ -134,6 +134,7 @@ py::dict batch(const Program& program, const py::object& X, const py::object& co
   out["pieces"] = view(r.pieces, {N, S}, owner);
   // 0/1 bytes are numpy booleans as they are.
   out["ties"] = py::array(py::dtype::of<bool>(), {N, S}, r.ties.data(), owner);
+  out["tied_lanes"] = view(r.tied_lanes, {S}, owner);
   out["error_node"] = py::array_t<std::int32_t>({N}, reinterpret_cast<const std::int32_t*>(r.error_node.data()), owner);
   py::array_t<bool> ok(N);
   bool* okp = ok.mutable_data();

@@ -282,6 +282,17 @@ def test_batch_results_are_views_of_the_engine_buffers_and_any_layout_reads_the_
     assert res.jacobian.sum() == selgrad.batch(p, X).jacobian.sum()
 
 
+def test_batch_tie_telemetry_counts_the_tied_lanes_of_each_selection_node():
+    p = program("input a b\nr = relu a\nm = max a b\nl = log b\ny = add r m l\noutput y\n")
+    X = numpy.array([[0.0, 1.0], [0.0, 0.0], [1.0, 1.0], [-2.0, 3.0], [0.0, -1.0], [2.0, 2.0]])
+    res = selgrad.batch(p, X)
+    assert res.tied_lanes.dtype == numpy.uint64 and res.tied_lanes.shape == (2,)
+    # Lanes 1 and 4 fail (log of 0 and of -1): their ties do not count.
+    assert res.ok.tolist() == [True, False, True, True, False, True]
+    assert res.tied_lanes.tolist() == [1, 2]  # relu: lane 0; max: lanes 2 and 5
+    assert res.tied_lanes.tolist() == res.ties[res.ok].sum(axis=0).tolist()
+
+
 def test_batch_without_gradient_has_values_and_no_jacobian():
     p = program(SELECTIONS)
     X = dyadic_points(10, 3, seed=6)

@@ -139,6 +139,14 @@ TEST_P(FastEngineModes, CopiesFoldedOutOfTheGatheredSweepsKeepTheExactJacobian) 
   }
 }
 
+/// tied_lanes[s], counted from the per-lane tie flags of the lanes without an error.
+std::vector<std::uint64_t> tied_lanes_of(const BatchResult& b) {
+  std::vector<std::uint64_t> count(b.selections, 0);
+  for (std::size_t l = 0; l < b.lanes; ++l)
+    for (std::size_t s = 0; s < b.selections; ++s) count[s] += b.ok(l) && b.ties[l * b.selections + s];
+  return count;
+}
+
 TEST(FastEngine, RandomPiecewiseAffineProgramsAreBitIdenticalWithBranches) {
   std::mt19937_64 rng(20261122);
   testgen::TextGenOptions gen;
@@ -157,6 +165,7 @@ TEST(FastEngine, RandomPiecewiseAffineProgramsAreBitIdenticalWithBranches) {
     BatchEvaluator batch(fast::compile(p), bo);
     BatchResult b;
     batch.evaluate(to_doubles(xs), n, b);
+    EXPECT_EQ(b.tied_lanes, tied_lanes_of(b)) << "tie telemetry";
     for (std::size_t l = 0; l < n; ++l) {
       const std::vector<Rational> x(xs.begin() + static_cast<std::ptrdiff_t>(l * p.p()),
                                     xs.begin() + static_cast<std::ptrdiff_t>((l + 1) * p.p()));
@@ -176,6 +185,61 @@ TEST(FastEngine, RandomPiecewiseAffineProgramsAreBitIdenticalWithBranches) {
   }
   EXPECT_GT(compared, 500u);
   EXPECT_GT(ties, 100u);  // the points hit ties often
+}
+
+TEST(FastEngine, TieTelemetryCountsEachSelectionsTiedLanesWithoutAnError) {
+  const Program p = parse_program(
+      "input x y z\n"
+      "r = relu x\n"
+      "m = max x y\n"
+      "a = abs y\n"
+      "l = log z\n"  // z <= 0: the lane fails, its ties are not counted
+      "s = add r m a l\n"
+      "output s\n");
+  // Many tiles of 8 lanes: x = 0 every 3rd lane, y = x every 5th, y = 0 every 7th, z <= 0 every 11th.
+  std::vector<double> xs;
+  std::uint64_t expect_r = 0, expect_m = 0, expect_a = 0;
+  const std::size_t n = 1000;
+  for (std::size_t l = 0; l < n; ++l) {
+    const double x = l % 3 == 0 ? 0.0 : 0.5 + static_cast<double>(l % 4);
+    const double y = l % 5 == 0 ? x : (l % 7 == 0 ? 0.0 : -1.5);
+    const double z = l % 11 == 0 ? -1.0 : 2.0;
+    xs.insert(xs.end(), {x, y, z});
+    if (z <= 0) continue;
+    expect_r += x == 0;
+    expect_m += x == y;
+    expect_a += y == 0;
+  }
+  fast::BatchOptions o;
+  o.tile_bytes = 1;  // the smallest tile: 8 lanes, so the counts add up over 125 tiles
+  BatchEvaluator batch(fast::compile(p), o);
+  BatchResult b;
+  batch.evaluate(xs, n, b);
+  ASSERT_EQ(batch.tile_lanes(), 8u);
+  ASSERT_EQ(b.selections, 3u);
+  EXPECT_EQ(b.tied_lanes, (std::vector<std::uint64_t>{expect_r, expect_m, expect_a}));
+  EXPECT_EQ(b.tied_lanes, tied_lanes_of(b));
+  EXPECT_GT(b.failed_lanes(), 0u);
+  // Without the per-lane branches the kernels count the ties of full tiles themselves (the tiles
+  // with a failing lane and the partial last tile record flags): the same counts.
+  for (std::size_t lanes : {n, n - 3}) {
+    fast::BatchOptions counts_only = o;
+    counts_only.record_branches = false;
+    BatchEvaluator counting(fast::compile(p), counts_only);
+    BatchResult c;
+    counting.evaluate(std::span<const double>(xs).first(3 * lanes), lanes, c);
+    BatchResult with_flags;
+    batch.evaluate(std::span<const double>(xs).first(3 * lanes), lanes, with_flags);
+    EXPECT_EQ(c.tied_lanes, with_flags.tied_lanes) << lanes << " lanes";
+    EXPECT_TRUE(c.ties.empty());
+  }
+  // A second batch starts from zero; switched off, nothing is counted.
+  batch.evaluate(std::span<const double>(xs).first(30), 10, b);
+  EXPECT_EQ(b.tied_lanes, tied_lanes_of(b));
+  o.count_ties = false;
+  BatchEvaluator quiet(fast::compile(p), o);
+  quiet.evaluate(xs, n, b);
+  EXPECT_TRUE(b.tied_lanes.empty());
 }
 
 TEST(FastEngine, DomainErrorsInOneLaneLeaveTheOthersUnchanged) {

@@ -53,6 +53,10 @@ struct BatchOptions {
   bool gradient = true;         ///< compute the selection Jacobian (else values only)
   JacobianMode mode = JacobianMode::Auto;
   bool record_branches = true;  ///< per-lane piece and tie flag of every selection node
+  /// Tie telemetry: per selection node, the number of lanes of the batch decided at a tie
+  /// (BatchResult::tied_lanes), with or without the per-lane branches: one pass over the tile's
+  /// tie flags. Measured at about 1-3% of a batch gradient (bench/RESULTS.md).
+  bool count_ties = true;
   /// Working-set budget of one tile (rows x lanes x 8 bytes, values and adjoints); the lane count
   /// W is derived from it, a multiple of 8 between 8 and 1024. 0: half the core's L2 cache as the
   /// system reports it (256 KiB if it does not). Larger tiles spread the fixed cost of each
@@ -69,6 +73,10 @@ struct BatchResult {
   std::vector<double> jacobian;
   std::vector<std::uint32_t> pieces;
   std::vector<std::uint8_t> ties;          ///< 1 if the decision was taken at a tie
+  /// Tie telemetry (BatchOptions::count_ties): tied_lanes[s] is the number of lanes without an
+  /// error whose decision at selection s (node Tape::selection_node[s]) was taken at a tie.
+  /// Empty when not counted.
+  std::vector<std::uint64_t> tied_lanes;
   std::vector<std::uint32_t> error_node;   ///< first failing node of each lane, or kNoError
   std::vector<LaneError> error;            ///< why
 
