@@ -16,6 +16,8 @@
 // do not grow with N.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <thread>
 #include <vector>
 
 #include "peers/batch.hpp"
@@ -62,6 +64,7 @@ void BM_BatchEngine(benchmark::State& state) {
   fast::BatchOptions o;
   o.gradient = Gradient;
   o.record_branches = false;
+  o.threads = 1;  // against one-thread baselines
   fast::BatchEvaluator eval(fast::compile(parse_program(kBatchProgram)), o);
   fast::BatchResult r;
   for (auto _ : state) {
@@ -77,6 +80,34 @@ void BM_BatchValues(benchmark::State& s) { BM_BatchEngine<false>(s); }
 void BM_BatchGradient(benchmark::State& s) { BM_BatchEngine<true>(s); }
 BENCHMARK(BM_BatchValues)->Arg(10000)->Arg(100000)->Arg(1000000);
 BENCHMARK(BM_BatchGradient)->Arg(10000)->Arg(100000)->Arg(1000000);
+
+// Thread scaling (BatchOptions::threads): the batch gradient of the 22-op program on 1, 2, 4
+// ... threads up to the machine's cores, per point; results are the same bits on any count.
+void BM_BatchGradientThreads(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto c = batch_columns(batch_points(n));
+  fast::BatchOptions o;
+  o.record_branches = false;
+  o.threads = static_cast<std::size_t>(state.range(1));
+  fast::BatchEvaluator eval(fast::compile(parse_program(kBatchProgram)), o);
+  fast::BatchResult r;
+  for (auto _ : state) {
+    eval.evaluate(c, n, r, fast::Layout::InputMajor);
+    benchmark::DoNotOptimize(r.outputs.data());
+  }
+  if (r.failed_lanes() != 0) state.SkipWithError("lanes failed");
+  per(state, "per_point", static_cast<double>(n));
+}
+void thread_counts(benchmark::internal::Benchmark* b) {
+  const auto cores = static_cast<long>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<long> threads;
+  for (long t = 1; t < cores; t *= 2) threads.push_back(t);
+  threads.push_back(cores);
+  for (long n : {10000L, 100000L, 1000000L})
+    for (long t : threads) b->Args({n, t});
+}
+// Wall time: the threads' CPU time adds up, the wall time is what they save.
+BENCHMARK(BM_BatchGradientThreads)->Apply(thread_counts)->UseRealTime();
 
 // Tie telemetry (BatchOptions::count_ties): the gradient of a program with 9 selection nodes out
 // of 22 ops, on dyadic points that often sit on ties, with nothing recorded (the baseline), tie
@@ -121,6 +152,7 @@ void BM_BatchTies(benchmark::State& state) {
   fast::BatchOptions o;
   o.record_branches = T == Telemetry::Branches || T == Telemetry::BranchesAndCounts;
   o.count_ties = T == Telemetry::Counts || T == Telemetry::BranchesAndCounts;
+  o.threads = 1;
   fast::BatchEvaluator eval(fast::compile(parse_program(kTieProgram)), o);
   fast::BatchResult r;
   for (auto _ : state) {

@@ -19,6 +19,7 @@ void bm_engine(benchmark::State& state, std::size_t n) {
   fast::BatchOptions o;
   o.gradient = Gradient;
   o.record_branches = false;  // the program has no selection
+  o.threads = 1;              // every tool on one thread
   fast::BatchEvaluator eval(fast::compile(parse_program(kBatchProgram)), o);
   fast::BatchResult r;
   eval.evaluate(x, n, r, fast::Layout::InputMajor);

@@ -117,6 +117,7 @@ void bm_lane(benchmark::State& state, std::size_t n) {
   const auto x = batch_columns(batch_points(n));
   fast::BatchOptions o;
   o.record_branches = false;
+  o.threads = 1;
   fast::BatchEvaluator eval(fast::compile(parse_program(kBatchProgram)), o);
   fast::BatchResult r;
   for (auto _ : state) {

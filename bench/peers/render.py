@@ -781,6 +781,36 @@ def record_section(page):
                              max(r for _, _, r in parse_ratios) <= 2, []))
 
 
+def threads_section(page):
+    """Thread scaling (fast_bench's BM_BatchGradientThreads/N/T): the batch gradient of the 22-op
+    program on T threads, wall time per point, medians over the repetitions of the same run."""
+    times = {}
+    for f, records in page.res.raw.items():
+        if not f.startswith("fast_bench"):
+            continue
+        for b in records:
+            m = re.match(r"BM_BatchGradientThreads/(\d+)/(\d+)(/real_time)?$", b.get("name", ""))
+            if m and b.get("run_type", "iteration") == "iteration" and not b.get("error_occurred"):
+                times.setdefault((int(m.group(1)), int(m.group(2))), []).append(
+                    b["real_time"] * UNIT[b.get("time_unit", "ns")])
+    if not times:
+        return
+    med = {k: statistics.median(v) for k, v in times.items()}
+    page.add("## All cores: the batch evaluator on threads\n\n")
+    page.add("`BatchOptions::threads` runs a batch's tiles on a oneTBB arena (default: every core; the results are "
+             "the same bits on any count, `FastEngine.AnyNumberOfThreadsComputesTheSameBitsAsOne`). The batch "
+             "gradient of the 22-op program of workload 2, wall time per point (every other batch benchmark on "
+             "this page runs one thread):\n\n")
+    rows = []
+    for n in sorted({k[0] for k in med}):
+        one = med.get((n, 1))
+        for t in sorted(k[1] for k in med if k[0] == n):
+            v = med[(n, t)]
+            rows.append([size_label(str(n)), str(t), fmt_ns(v / n), fmt_ratio(one / v) if one else "–"])
+    page.add(table(["points N", "threads", "ns / point", "speedup over 1 thread"], rows))
+    page.add("\n")
+
+
 def telemetry_section(page):
     """Tie telemetry (fast_bench's BM_BatchTies*): the batch gradient of a 22-op program with 9
     selection nodes at 1e5 points, with nothing recorded, tie counts only, per-lane branches only,
@@ -1020,6 +1050,7 @@ def main():
     implicit_section(page)
     reference_section(page)
     record_section(page)
+    threads_section(page)
     telemetry_section(page)
     closure_section(page)
     appendix(page)

@@ -11,6 +11,11 @@
 
 #include <unistd.h>
 
+#include <tbb/blocked_range.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
 
 #include "kernels.hpp"
 #include "tie_rules.hpp"
@@ -182,10 +187,36 @@ std::size_t BatchResult::failed_lanes() const {
 
 // ---- batch ----------------------------------------------------------------------------------
 
-struct BatchEvaluator::Impl {
+namespace {
+
+/// What every thread of a BatchEvaluator shares: the tape, the options, the tile width and the
+/// gathered sweeps. Read only while batches run.
+struct BatchShared {
   Tape t;
   BatchOptions o;
   std::size_t W = 8;
+  std::vector<GatheredSweep> reverse_gathered;  // per output, in reverse mode
+  GatheredSweep forward_gathered;              // in forward mode
+
+  BatchShared(Tape tape, BatchOptions opt) : t(std::move(tape)), o(opt) {
+    const std::size_t per_lane = (t.rows + t.m + t.constants) * sizeof(double) + t.selections() * 5 + 16;
+    W = std::clamp<std::size_t>((tile_budget(o.tile_bytes) / per_lane) / 8 * 8, 8, 1024);
+    if (o.gradient && use_forward(t, o.mode))
+      forward_gathered = gather_sweep(t, false);
+    else if (o.gradient)
+      for (std::size_t j = 0; j < t.q(); ++j) reverse_gathered.push_back(gather_sweep(t, true, j));
+  }
+};
+
+/// One thread's working set: the rows of a tile and the scratch of its kernels, and the tiles
+/// it runs (tile()). Tiles are independent, and a tile's results do not depend on the worker
+/// that runs it: any number of threads computes the same bits.
+struct TileWorker {
+  const Tape& t;
+  const BatchOptions& o;
+  const std::size_t W;
+  const std::vector<GatheredSweep>& reverse_gathered;
+  const GatheredSweep& forward_gathered;
   // Rows of W doubles (W a multiple of 8) on 64-byte boundaries: every vector load and store of
   // a row is one cache line, where a misaligned one spans two.
   using Rows = std::vector<double, Eigen::aligned_allocator<double>>;
@@ -201,13 +232,11 @@ struct BatchEvaluator::Impl {
   std::vector<double> permute_scratch;  // a sort group's rows during its permutation
   std::vector<std::uint8_t> flagged;  // per lane of the tile
   std::vector<std::uint64_t> tie_count;  // per selection: tie telemetry of a tile without flags
+  std::vector<std::uint64_t> tied;       // per selection: tie telemetry of this worker's tiles
   std::vector<const double*> columns;  // per input: the row holding its Jacobian entries
-  std::vector<GatheredSweep> reverse_gathered;  // per output, in reverse mode
-  GatheredSweep forward_gathered;              // in forward mode
 
-  Impl(Tape tape, BatchOptions opt) : t(std::move(tape)), o(opt) {
-    const std::size_t per_lane = (t.rows + t.m + t.constants) * sizeof(double) + t.selections() * 5 + 16;
-    W = std::clamp<std::size_t>((tile_budget(o.tile_bytes) / per_lane) / 8 * 8, 8, 1024);
+  explicit TileWorker(const BatchShared& sh)
+      : t(sh.t), o(sh.o), W(sh.W), reverse_gathered(sh.reverse_gathered), forward_gathered(sh.forward_gathered) {
     U.assign(std::size_t{t.rows} * W, 0.0);
     for (std::uint32_t c = 0; c < t.constants; ++c)
       std::fill_n(U.begin() + static_cast<std::ptrdiff_t>((t.m + c) * W), W, t.constant_value[c]);
@@ -215,20 +244,21 @@ struct BatchEvaluator::Impl {
     piece.assign(t.selections() * W, 0);
     tie.assign(t.selections() * W, 0);
     tie_count.assign(t.selections(), 0);
+    tied.assign(t.selections(), 0);
     std::size_t widest = 1;
     for (const Instr& in : t.code) widest = std::max<std::size_t>(widest, in.count);
     arg_rows.resize(widest);
     partial_rows.resize(widest);
     flagged.assign(W, 0);
     columns.assign(t.p, nullptr);
-    if (o.gradient && use_forward(t, o.mode))
-      forward_gathered = gather_sweep(t, false);
-    else if (o.gradient)
-      for (std::size_t j = 0; j < t.q(); ++j) reverse_gathered.push_back(gather_sweep(t, true, j));
   }
 
-  /// Adds the tile's tied lanes to r.tied_lanes: a lane's tie flags count only if the lane has no
-  /// error (a failed lane's later decisions are not meaningful).
+  std::size_t bytes() const {
+    return (U.size() + A.size()) * sizeof(double) + piece.size() * 4 + tie.size() + flagged.size();
+  }
+
+  /// Adds the tile's tied lanes to `tied`: a lane's tie flags count only if the lane has no error
+  /// (a failed lane's later decisions are not meaningful).
   void count_ties(std::size_t base, std::size_t nl, BatchResult& r) {
     const std::size_t S = t.selections();
     bool all_ok = true;
@@ -241,7 +271,7 @@ struct BatchEvaluator::Impl {
       } else {
         for (std::size_t l = 0; l < nl; ++l) count += flags[l] && r.error_node[base + l] == kNoError;
       }
-      r.tied_lanes[s] += count;
+      tied[s] += count;
     }
   }
 
@@ -309,7 +339,7 @@ struct BatchEvaluator::Impl {
     if (o.count_ties && flags) {
       count_ties(base, nl, r);
     } else if (o.count_ties) {
-      for (std::size_t s = 0; s < S; ++s) r.tied_lanes[s] += tie_count[s];
+      for (std::size_t s = 0; s < S; ++s) tied[s] += tie_count[s];
     }
     if (!o.gradient) return;
     double* jac = r.jacobian.data();
@@ -367,22 +397,46 @@ struct BatchEvaluator::Impl {
   }
 };
 
+/// The threads of BatchOptions::threads.
+std::size_t thread_count(std::size_t requested) {
+  return requested != 0 ? requested : static_cast<std::size_t>(std::max(1, tbb::info::default_concurrency()));
+}
+
+}  // namespace
+
+struct BatchEvaluator::Impl {
+  BatchShared sh;
+  std::size_t threads;
+  /// Worker 0 runs on the calling thread when one thread is enough; the others are made by the
+  /// first batch of more than one tile, one per thread of the arena, and kept.
+  std::vector<std::unique_ptr<TileWorker>> workers;
+  std::unique_ptr<tbb::task_arena> arena;
+
+  Impl(Tape tape, BatchOptions opt) : sh(std::move(tape), opt), threads(thread_count(opt.threads)) {
+    workers.push_back(std::make_unique<TileWorker>(sh));
+  }
+};
+
 BatchEvaluator::BatchEvaluator(Tape tape, BatchOptions options)
     : impl_(std::make_unique<Impl>(std::move(tape), options)) {}
 BatchEvaluator::~BatchEvaluator() = default;
 BatchEvaluator::BatchEvaluator(BatchEvaluator&&) noexcept = default;
 BatchEvaluator& BatchEvaluator::operator=(BatchEvaluator&&) noexcept = default;
 
-const Tape& BatchEvaluator::tape() const { return impl_->t; }
-std::size_t BatchEvaluator::tile_lanes() const { return impl_->W; }
+const Tape& BatchEvaluator::tape() const { return impl_->sh.t; }
+std::size_t BatchEvaluator::tile_lanes() const { return impl_->sh.W; }
+std::size_t BatchEvaluator::threads() const { return impl_->threads; }
 std::size_t BatchEvaluator::workspace_bytes() const {
-  const Impl& i = *impl_;
-  return (i.U.size() + i.A.size()) * sizeof(double) + i.piece.size() * 4 + i.tie.size() + i.flagged.size();
+  std::size_t bytes = 0;
+  for (const auto& w : impl_->workers) bytes += w->bytes();
+  return bytes;
 }
 
 void BatchEvaluator::evaluate(std::span<const double> x, std::size_t n, BatchResult& r, Layout layout) {
   Impl& im = *impl_;
-  const Tape& t = im.t;
+  const Tape& t = im.sh.t;
+  const BatchOptions& o = im.sh.o;
+  const std::size_t W = im.sh.W;
   if (x.size() < n * t.p)
     throw Error(ErrorKind::Usage, {},
                 "BatchEvaluator: " + std::to_string(n) + " points of " + std::to_string(t.p) +
@@ -390,19 +444,43 @@ void BatchEvaluator::evaluate(std::span<const double> x, std::size_t n, BatchRes
   r.lanes = n;
   r.q = t.q();
   r.p = t.p;
-  r.selections = im.o.record_branches ? t.selections() : 0;
+  r.selections = o.record_branches ? t.selections() : 0;
   // Every entry is written below: resize without clearing.
   r.outputs.resize(n * r.q);
-  r.jacobian.resize(im.o.gradient ? n * r.q * r.p : 0);
+  r.jacobian.resize(o.gradient ? n * r.q * r.p : 0);
   r.pieces.resize(n * r.selections);
   r.ties.resize(n * r.selections);
-  r.tied_lanes.assign(im.o.count_ties ? t.selections() : 0, 0);
+  r.tied_lanes.assign(o.count_ties ? t.selections() : 0, 0);
   r.error_node.assign(n, kNoError);
   r.error.assign(n, LaneError::None);
   // The tiles read and clear the IEEE flags; the caller's flags are restored afterwards.
   std::fexcept_t caller_flags;
   std::fegetexceptflag(&caller_flags, kDomainFlags);
-  for (std::size_t base = 0; base < n; base += im.W) im.tile(x.data(), n, layout, base, std::min(im.W, n - base), r);
+  const std::size_t tiles = (n + W - 1) / W;
+  const auto run = [&](TileWorker& w, std::size_t tile) {
+    const std::size_t base = tile * W;
+    w.tile(x.data(), n, layout, base, std::min(W, n - base), r);
+  };
+  for (auto& w : im.workers) std::fill(w->tied.begin(), w->tied.end(), 0);
+  if (im.threads <= 1 || tiles <= 1 || tbb::info::default_concurrency() <= 1) {
+    for (std::size_t i = 0; i < tiles; ++i) run(*im.workers[0], i);
+  } else {
+    // Tiles on the arena's threads, each with its own worker (the thread's index in the arena).
+    // A tile writes only its own lanes of r; the tie counts are summed below.
+    // More threads than cores would only wait for them (and oneTBB warns): the arena is capped.
+    const int cores = std::max(1, tbb::info::default_concurrency());
+    const auto arena_threads = static_cast<std::size_t>(std::min<std::size_t>(im.threads, static_cast<std::size_t>(cores)));
+    if (!im.arena) im.arena = std::make_unique<tbb::task_arena>(static_cast<int>(arena_threads));
+    while (im.workers.size() < arena_threads) im.workers.push_back(std::make_unique<TileWorker>(im.sh));
+    im.arena->execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, tiles, 1), [&](const tbb::blocked_range<std::size_t>& range) {
+        TileWorker& w = *im.workers[static_cast<std::size_t>(tbb::this_task_arena::current_thread_index())];
+        for (std::size_t i = range.begin(); i != range.end(); ++i) run(w, i);
+      });
+    });
+  }
+  for (const auto& w : im.workers)
+    for (std::size_t s = 0; s < r.tied_lanes.size(); ++s) r.tied_lanes[s] += w->tied[s];
   std::fesetexceptflag(&caller_flags, kDomainFlags);
 }
 

@@ -103,6 +103,7 @@ def batch(
     conventions: Optional[str] = None,
     gradient: bool = True,
     mode: Optional[str] = None,
+    threads: int = 0,
 ) -> BatchResult:
     """The double engine over the N rows of ``X``: values, selection Jacobians and branch
     signatures, as numpy arrays (see BatchResult).
@@ -110,7 +111,8 @@ def batch(
     ``X`` is an (N, p) array of float64 points; a C-contiguous float64 array is read in place,
     anything else (another dtype, a transposed view, nested lists) is converted once. The
     results are numpy views of the engine's own result buffers (no copies). The evaluation runs
-    without the GIL, so several threads can evaluate batches at once.
+    without the GIL, on every core by default (the points are cut into tiles that run on a
+    thread pool; the results are the same bits on any number of threads).
 
     A point the engine cannot evaluate (an input NaN or infinite, division by zero, log of a
     value <= 0, overflow, a discontinuous select) does not raise: its lane is flagged in ``ok``,
@@ -122,8 +124,11 @@ def batch(
         conventions: None or a profile name (see grad).
         gradient: compute the Jacobians (else values and branches only; ``jacobian`` is None).
         mode: "backward", "forward" or None (see grad).
+        threads: threads to run on; 0 (the default) for every core, 1 for the calling thread.
     """
-    return BatchResult(**_selgrad.batch(_program(program), X, conventions, gradient, mode))
+    if threads < 0:
+        raise ValueError(f"threads must be >= 0, got {threads}")
+    return BatchResult(**_selgrad.batch(_program(program), X, conventions, gradient, mode, threads))
 
 
 def check_gradient(

@@ -98,12 +98,13 @@ py::array view(const std::vector<T>& v, std::vector<py::ssize_t> shape, const py
 }
 
 py::dict batch(const Program& program, const py::object& X, const py::object& conventions, bool gradient,
-               const py::object& mode) {
+               const py::object& mode, std::size_t threads) {
   std::optional<Program> storage;
   const Program& p = with_profile(program, conventions, storage);
   fast::BatchOptions options;
   options.gradient = gradient;
   options.mode = mode_of(mode);
+  options.threads = threads;
   const Points x = points_of(X, p.p());
   const auto n = static_cast<std::size_t>(x.shape(0));
   // error_node is handed out as int32, where kNoError (2^32 - 1) reads as -1: node indices
@@ -190,7 +191,7 @@ void bind_fast(py::module_& m) {
   m.def("grad_fast", &grad_fast, py::arg("program"), py::arg("point"), py::arg("conventions") = py::none(),
         py::arg("mode") = py::none(), "The double engine at one point, as a dict (see selgrad.grad).");
   m.def("batch", &batch, py::arg("program"), py::arg("X"), py::arg("conventions") = py::none(),
-        py::arg("gradient") = true, py::arg("mode") = py::none(),
+        py::arg("gradient") = true, py::arg("mode") = py::none(), py::arg("threads") = 0,
         "The double engine over the rows of X, as a dict of numpy arrays (see selgrad.batch).");
   m.def("_time_batch", &time_batch, py::arg("program"), py::arg("X"), py::arg("gradient") = true,
         py::arg("repetitions") = 5,

@@ -293,6 +293,19 @@ def test_batch_tie_telemetry_counts_the_tied_lanes_of_each_selection_node():
     assert res.tied_lanes.tolist() == res.ties[res.ok].sum(axis=0).tolist()
 
 
+def test_batch_on_any_number_of_threads_gives_the_same_bits():
+    p = program(SELECTIONS)
+    X = dyadic_points(5000, 3, seed=8)
+    one = selgrad.batch(p, X, threads=1)
+    for threads in (0, 2, 5):
+        many = selgrad.batch(p, X, threads=threads)
+        for a, b in ((one.outputs, many.outputs), (one.jacobian, many.jacobian), (one.pieces, many.pieces),
+                     (one.ties, many.ties), (one.tied_lanes, many.tied_lanes)):
+            assert numpy.array_equal(a, b)
+    with pytest.raises(ValueError):
+        selgrad.batch(p, X, threads=-1)
+
+
 def test_batch_without_gradient_has_values_and_no_jacobian():
     p = program(SELECTIONS)
     X = dyadic_points(10, 3, seed=6)

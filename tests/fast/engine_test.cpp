@@ -3,6 +3,7 @@
 // domain errors that leave the other lanes alone, and the single-point path equal to the batch.
 #include <cfenv>
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "program/program_text_gen.hpp"
@@ -366,6 +367,61 @@ TEST(FastEngine, ManyTilesGiveTheSameResultsAsOnePointAtATime) {
     EXPECT_EQ(b.jacobian[2 * l], g[0]);
     EXPECT_EQ(b.jacobian[2 * l + 1], g[1]);
   }
+}
+
+/// Every field of two batch results, bit for bit.
+void expect_same_bits(const BatchResult& a, const BatchResult& b) {
+  const auto bits = [](const std::vector<double>& v) {
+    std::vector<std::uint64_t> out(v.size());
+    std::memcpy(out.data(), v.data(), v.size() * sizeof(double));
+    return out;
+  };
+  EXPECT_EQ(bits(a.outputs), bits(b.outputs));
+  EXPECT_EQ(bits(a.jacobian), bits(b.jacobian));
+  EXPECT_EQ(a.pieces, b.pieces);
+  EXPECT_EQ(a.ties, b.ties);
+  EXPECT_EQ(a.tied_lanes, b.tied_lanes);
+  EXPECT_EQ(a.error_node, b.error_node);
+  EXPECT_EQ(a.error, b.error);
+}
+
+TEST(FastEngine, AnyNumberOfThreadsComputesTheSameBitsAsOne) {
+  std::mt19937_64 rng(20261207);
+  testgen::TextGenOptions gen;
+  gen.max_statements = 12;
+  const double vals[] = {0, 0, 1, -1, 0.5, -0.25, 3, 1e-3, 2.5, NAN, -7};
+  std::size_t failed = 0, tied = 0;
+  for (int i = 0; i < 60; ++i) {
+    const Program p = parse_program(testgen::random_program_text(rng, gen));
+    SCOPED_TRACE(print_program(p));
+    const std::size_t n = 8 * 40 + 5;  // 41 tiles of 8 lanes, the last one ragged
+    std::vector<double> xs;
+    for (std::size_t k = 0; k < n * p.p(); ++k) xs.push_back(vals[rng() % std::size(vals)] * (1 + (rng() % 4) / 8.0));
+    fast::BatchOptions o;
+    o.tile_bytes = 1;
+    o.mode = i % 2 ? fast::JacobianMode::Forward : fast::JacobianMode::Reverse;
+    o.record_branches = i % 3 != 0;  // tie telemetry counted in the kernels, or from the flags
+    o.threads = 1;
+    BatchEvaluator one(fast::compile(p), o);
+    BatchResult a;
+    one.evaluate(xs, n, a);
+    for (std::size_t threads : {2, 3, 8}) {
+      o.threads = threads;
+      BatchEvaluator many(fast::compile(p), o);
+      EXPECT_EQ(many.threads(), threads);
+      BatchResult b;
+      for (int again = 0; again < 2; ++again) {  // the workers are kept between batches
+        many.evaluate(xs, n, b);
+        expect_same_bits(a, b);
+      }
+    }
+    failed += a.failed_lanes();
+    for (std::uint64_t t : a.tied_lanes) tied += t;
+  }
+  EXPECT_GT(failed, 100u) << "lanes with errors were compared";
+  EXPECT_GT(tied, 100u) << "lanes at ties were compared";
+  fast::BatchOptions defaults;
+  EXPECT_GE(BatchEvaluator(fast::compile(parse_program("input x\ny = relu x\noutput y\n")), defaults).threads(), 1u);
 }
 
 }  // namespace

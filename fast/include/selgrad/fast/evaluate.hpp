@@ -57,6 +57,10 @@ struct BatchOptions {
   /// (BatchResult::tied_lanes), with or without the per-lane branches: one pass over the tile's
   /// tie flags. Measured at about 1-3% of a batch gradient (bench/RESULTS.md).
   bool count_ties = true;
+  /// Threads the tiles of a batch run on (oneTBB): 0, every core the process may use; 1, the
+  /// calling thread alone; more than the cores runs on the cores. Results are the same bits
+  /// whatever the count (tiles are independent), per-lane errors included.
+  std::size_t threads = 0;
   /// Working-set budget of one tile (rows x lanes x 8 bytes, values and adjoints); the lane count
   /// W is derived from it, a multiple of 8 between 8 and 1024. 0: half the core's L2 cache as the
   /// system reports it (256 KiB if it does not). Larger tiles spread the fixed cost of each
@@ -98,6 +102,7 @@ class BatchEvaluator {
 
   const Tape& tape() const;
   std::size_t tile_lanes() const;  ///< W
+  std::size_t threads() const;     ///< BatchOptions::threads, 0 resolved
   /// Bytes of working memory held (tile buffers), independent of N.
   std::size_t workspace_bytes() const;
 
