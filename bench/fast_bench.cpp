@@ -57,15 +57,9 @@ BENCHMARK(BM_BatchHandFunction)->Arg(10000)->Arg(100000)->Arg(1000000);
 BENCHMARK(BM_BatchHandAdjoint)->Arg(10000)->Arg(100000)->Arg(1000000);
 #endif
 
-template <bool Gradient>
-void BM_BatchEngine(benchmark::State& state) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  const auto c = batch_columns(batch_points(n));
-  fast::BatchOptions o;
-  o.gradient = Gradient;
-  o.record_branches = false;
-  o.threads = 1;  // against one-thread baselines
-  fast::BatchEvaluator eval(fast::compile(parse_program(kBatchProgram)), o);
+/// Times `eval` over the n input-major points `c`; the last batch's result.
+fast::BatchResult time_batches(benchmark::State& state, fast::BatchEvaluator& eval, const std::vector<double>& c,
+                               std::size_t n) {
   fast::BatchResult r;
   for (auto _ : state) {
     eval.evaluate(c, n, r, fast::Layout::InputMajor);
@@ -73,6 +67,18 @@ void BM_BatchEngine(benchmark::State& state) {
   }
   if (r.failed_lanes() != 0) state.SkipWithError("lanes failed");
   per(state, "per_point", static_cast<double>(n));
+  return r;
+}
+
+template <bool Gradient>
+void BM_BatchEngine(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  fast::BatchOptions o;
+  o.gradient = Gradient;
+  o.record_branches = false;
+  o.threads = 1;  // against one-thread baselines
+  fast::BatchEvaluator eval(fast::compile(parse_program(kBatchProgram)), o);
+  time_batches(state, eval, batch_columns(batch_points(n)), n);
   state.counters["tile_lanes"] = static_cast<double>(eval.tile_lanes());
   state.counters["workspace_KiB"] = static_cast<double>(eval.workspace_bytes()) / 1024.0;
 }
@@ -85,18 +91,11 @@ BENCHMARK(BM_BatchGradient)->Arg(10000)->Arg(100000)->Arg(1000000);
 // ... threads up to the machine's cores, per point; results are the same bits on any count.
 void BM_BatchGradientThreads(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
-  const auto c = batch_columns(batch_points(n));
   fast::BatchOptions o;
   o.record_branches = false;
   o.threads = static_cast<std::size_t>(state.range(1));
   fast::BatchEvaluator eval(fast::compile(parse_program(kBatchProgram)), o);
-  fast::BatchResult r;
-  for (auto _ : state) {
-    eval.evaluate(c, n, r, fast::Layout::InputMajor);
-    benchmark::DoNotOptimize(r.outputs.data());
-  }
-  if (r.failed_lanes() != 0) state.SkipWithError("lanes failed");
-  per(state, "per_point", static_cast<double>(n));
+  time_batches(state, eval, batch_columns(batch_points(n)), n);
 }
 void thread_counts(benchmark::internal::Benchmark* b) {
   const auto cores = static_cast<long>(std::max(1u, std::thread::hardware_concurrency()));
@@ -154,15 +153,10 @@ void BM_BatchTies(benchmark::State& state) {
   o.count_ties = T == Telemetry::Counts || T == Telemetry::BranchesAndCounts;
   o.threads = 1;
   fast::BatchEvaluator eval(fast::compile(parse_program(kTieProgram)), o);
-  fast::BatchResult r;
-  for (auto _ : state) {
-    eval.evaluate(c, n, r, fast::Layout::InputMajor);
-    benchmark::DoNotOptimize(r.outputs.data());
-  }
+  const fast::BatchResult r = time_batches(state, eval, c, n);
   std::uint64_t tied = 0;
   for (std::uint64_t t : r.tied_lanes) tied += t;
   state.counters["tied_decisions"] = static_cast<double>(tied);
-  per(state, "per_point", static_cast<double>(n));
 }
 void BM_BatchTiesNothing(benchmark::State& s) { BM_BatchTies<Telemetry::Nothing>(s); }
 void BM_BatchTiesCounted(benchmark::State& s) { BM_BatchTies<Telemetry::Counts>(s); }
