@@ -29,6 +29,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <mpfr.h>
+
 #include "gen/program.hpp"
 #include "gen/rational.hpp"
 #include "selgrad/program/builder.hpp"
@@ -240,14 +242,16 @@ const Register escalation(
       const Program y_only = near_tie(p, Rational(0));
       const RealResult fine = real_at(y_only, x.x, options(1152, 1152));
       RC_PRE(fine.branches.all_certified());
-      const Rational mid = fine.output_enclosures[0].lower().to_rational();
-      // The comparison needs about log2|y| + k bits, and the claim is about k: y stays below
+      // The comparison needs about log2|y| + k bits, and the claim is about k: |y| stays below
       // 2^128, so that k <= 800 bits fit under the 1024-bit cap. (A campaign found
       // exp(exp(exp x)) at x = 3, y about 2^(7.6e8): no precision under the cap decides it,
-      // and c has no literal shorter than the parser's cap.)
-      Rational bound(1);
-      for (int i = 0; i < 128; ++i) bound *= 2;
-      RC_PRE(mid < bound && -mid < bound);
+      // and c has no literal shorter than the parser's cap.) Read off MPFR's exponent, before
+      // the enclosure's end becomes a rational of that many bits.
+      const auto below_2_128 = [](const reference::Real& v) {
+        return mpfr_zero_p(v.get()) != 0 || mpfr_get_exp(v.get()) <= 128;
+      };
+      RC_PRE(below_2_128(fine.output_enclosures[0].lower()) && below_2_128(fine.output_enclosures[0].upper()));
+      const Rational mid = fine.output_enclosures[0].lower().to_rational();
       Rational c = mid;
       if (!beyond_cap) {
         Rational step(1);
